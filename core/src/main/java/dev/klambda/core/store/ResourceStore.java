@@ -1,0 +1,45 @@
+package dev.klambda.core.store;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.klambda.crds.v1alpha1.alias.Alias;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMapping;
+import dev.klambda.crds.v1alpha1.function.Function;
+import dev.klambda.crds.v1alpha1.version.Version;
+
+/**
+ * Read access to the four kinds, per namespace, with Lambda's way of finding things: functions
+ * by their Lambda name, versions by number, aliases by alias name. Cluster mode reads the
+ * Kubernetes API (informers); standalone mode reads its manifest directories. Implementations
+ * return consistent snapshots and are safe to call from any thread.
+ */
+public interface ResourceStore {
+
+    /** The functions of {@code namespace}, sorted by Lambda function name. */
+    List<Function> functions(String namespace);
+
+    /** The function whose Lambda name is {@code functionName}. */
+    Optional<Function> function(String namespace, String functionName);
+
+    /** The versions of a function, sorted by version number; unpublished ones (no number yet) last. */
+    List<Version> versions(String namespace, String functionName);
+
+    /** The aliases of a function, sorted by alias name. */
+    List<Alias> aliases(String namespace, String functionName);
+
+    /** The event source mappings of {@code namespace}, sorted by name. */
+    List<EventSourceMapping> eventSourceMappings(String namespace);
+
+    /** The published version {@code number} of a function. */
+    default Optional<Version> version(String namespace, String functionName, int number) {
+        return versions(namespace, functionName).stream()
+                .filter(v -> v.getSpec().version() != null && v.getSpec().version() == number)
+                .findFirst();
+    }
+
+    /** The alias named {@code aliasName} of a function. */
+    default Optional<Alias> alias(String namespace, String functionName, String aliasName) {
+        return aliases(namespace, functionName).stream().filter(a -> a.aliasName().equals(aliasName)).findFirst();
+    }
+}

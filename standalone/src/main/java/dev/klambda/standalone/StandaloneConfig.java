@@ -1,0 +1,49 @@
+package dev.klambda.standalone;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the one-process platform; {@code ./klambda up} fills them from KLAMBDA_* variables. */
+@ConfigMapping(prefix = "klambda")
+public interface StandaloneConfig {
+
+    /** Where state lives: the code store, frozen versions, the Kafka log (KLAMBDA_HOME). */
+    Path home();
+
+    /** Directories of manifests to load and watch (KLAMBDA_MANIFESTS, comma-separated). */
+    List<Path> manifests();
+
+    /** The region in ARNs and the one clients sign for. */
+    @WithDefault("us-east-1")
+    String region();
+
+    /** The namespace of manifests that name none; also the tenant of API callers until SigV4 identifies them. */
+    @WithDefault("default")
+    String defaultNamespace();
+
+    /** The tenant table: namespace, 12-digit account id, access keys. */
+    List<TenantConfig> tenants();
+
+    /** One tenant of the table. */
+    interface TenantConfig {
+        String namespace();
+
+        String accountId();
+
+        List<AccessKeyConfig> accessKeys();
+    }
+
+    /** One access key pair. */
+    interface AccessKeyConfig {
+        String id();
+
+        String secret();
+    }
+
+    /** The address printed in the banner when it differs from the bound one, e.g. behind a proxy. */
+    Optional<String> advertisedUrl();
+}

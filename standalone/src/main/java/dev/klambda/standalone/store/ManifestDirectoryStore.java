@@ -1,0 +1,526 @@
+package dev.klambda.standalone.store;
+
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+import dev.klambda.core.manifest.ManifestReader;
+import dev.klambda.core.store.ResourceStore;
+import dev.klambda.core.validation.FieldError;
+import dev.klambda.core.validation.ManifestValidator;
+import dev.klambda.core.validation.Validation;
+import dev.klambda.crds.v1alpha1.alias.Alias;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMapping;
+import dev.klambda.crds.v1alpha1.function.Function;
+import dev.klambda.crds.v1alpha1.version.Version;
+
+/**
+ * Standalone's resource store: the manifests in a set of directories. Every YAML file is
+ * validated as the API server would validate it; an invalid file is reported (file, resource,
+ * field, reason) and its last valid content stays loaded, so a typo never takes a function away.
+ * The directories are watched and every change is applied without a restart. Reads see an
+ * immutable snapshot and never block.
+ */
+public final class ManifestDirectoryStore implements ResourceStore, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ManifestDirectoryStore.class);
+    private static final Set<String> SKIPPED_DIRECTORIES = Set.of("target", "node_modules", "__pycache__");
+    private static final long QUIET_PERIOD_MILLIS = 100;
+
+    private final List<Path> roots;
+    private final String defaultNamespace;
+    private final ManifestValidator validator;
+    private final FunctionStatuses statuses;
+    private final ManifestReader reader = new ManifestReader();
+    private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
+
+    private final Object rescanLock = new Object();
+    /** Guarded by rescanLock. */
+    private Map<Path, LoadedFile> files = new TreeMap<>();
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+
+    private WatchService watchService;
+    private Thread watcher;
+    private final Set<Path> watched = new HashSet<>();
+
+    /** A resource read from a manifest file, with where it came from. */
+    record Entry(HasMetadata resource, int document) {
+
+        String key() {
+            return key(resource);
+        }
+
+        static String key(HasMetadata resource) {
+            return resource.getKind() + "(" + resource.getMetadata().getNamespace() + "/"
+                    + resource.getMetadata().getName() + ")";
+        }
+    }
+
+    /** What a manifest file contributes: its content hash, accepted resources and current problems. */
+    record LoadedFile(Path path, String contentHash, Instant modified, List<Entry> entries, List<Problem> problems) {
+    }
+
+    /** One namespace's resources, indexed the ways Lambda looks them up. */
+    record Namespace(Map<String, Function> functions, Map<String, List<Version>> versions,
+            Map<String, List<Alias>> aliases, List<EventSourceMapping> mappings) {
+    }
+
+    /** Everything loaded at one moment. */
+    public record Snapshot(Map<String, Namespace> namespaces, List<Problem> problems, Map<String, Path> sources) {
+
+        static final Snapshot EMPTY = new Snapshot(Map.of(), List.of(), Map.of());
+
+        /** How many resources of each kind are loaded, across namespaces. */
+        public Map<String, Integer> counts() {
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            counts.put("Function", namespaces.values().stream().mapToInt(n -> n.functions().size()).sum());
+            counts.put("Version", namespaces.values().stream()
+                    .mapToInt(n -> n.versions().values().stream().mapToInt(List::size).sum()).sum());
+            counts.put("Alias", namespaces.values().stream()
+                    .mapToInt(n -> n.aliases().values().stream().mapToInt(List::size).sum()).sum());
+            counts.put("EventSourceMapping", namespaces.values().stream().mapToInt(n -> n.mappings().size()).sum());
+            return counts;
+        }
+    }
+
+    public ManifestDirectoryStore(List<Path> roots, String defaultNamespace, ManifestValidator validator,
+            FunctionStatuses statuses) {
+        this.roots = roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.defaultNamespace = defaultNamespace;
+        this.validator = validator;
+        this.statuses = statuses;
+    }
+
+    /** Loads every manifest now, then watches the directories for changes. */
+    public void start() throws IOException {
+        for (Path root : roots) {
+            if (!Files.isDirectory(root)) {
+                LOG.warnf("manifest directory %s does not exist; nothing is loaded from it", root);
+            }
+        }
+        rescan();
+        watchService = FileSystems.getDefault().newWatchService();
+        registerDirectories();
+        watcher = Thread.ofPlatform().daemon().name("klambda-manifest-watcher").start(this::watch);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (watchService != null) {
+            watchService.close();
+        }
+        if (watcher != null) {
+            try {
+                watcher.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Called with every new snapshot, on the thread that applied the change. */
+    public void addListener(Consumer<Snapshot> listener) {
+        listeners.add(listener);
+    }
+
+    /** What is loaded now. */
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The directories this store reads. */
+    public List<Path> roots() {
+        return roots;
+    }
+
+    // ResourceStore
+
+    @Override
+    public List<Function> functions(String namespace) {
+        Namespace ns = snapshot.namespaces().get(namespace);
+        return ns == null ? List.of() : List.copyOf(ns.functions().values());
+    }
+
+    @Override
+    public Optional<Function> function(String namespace, String functionName) {
+        Namespace ns = snapshot.namespaces().get(namespace);
+        return ns == null ? Optional.empty() : Optional.ofNullable(ns.functions().get(functionName));
+    }
+
+    @Override
+    public List<Version> versions(String namespace, String functionName) {
+        Namespace ns = snapshot.namespaces().get(namespace);
+        return ns == null ? List.of() : ns.versions().getOrDefault(functionName, List.of());
+    }
+
+    @Override
+    public List<Alias> aliases(String namespace, String functionName) {
+        Namespace ns = snapshot.namespaces().get(namespace);
+        return ns == null ? List.of() : ns.aliases().getOrDefault(functionName, List.of());
+    }
+
+    @Override
+    public List<EventSourceMapping> eventSourceMappings(String namespace) {
+        Namespace ns = snapshot.namespaces().get(namespace);
+        return ns == null ? List.of() : ns.mappings();
+    }
+
+    // Loading
+
+    /** Reads every manifest file again and applies what changed. */
+    public void rescan() {
+        synchronized (rescanLock) {
+            Map<String, HasMetadata> previous = new HashMap<>();
+            for (LoadedFile file : files.values()) {
+                for (Entry entry : file.entries()) {
+                    previous.put(entry.key(), entry.resource());
+                }
+            }
+            Map<Path, LoadedFile> next = new TreeMap<>();
+            for (Path path : manifestFiles()) {
+                LoadedFile before = files.get(path);
+                next.put(path, load(path, before, previous));
+            }
+            Snapshot built = build(next);
+            report(snapshot, built, files, next);
+            files = next;
+            snapshot = built;
+        }
+        Snapshot current = snapshot;
+        listeners.forEach(l -> l.accept(current));
+    }
+
+    private List<Path> manifestFiles() {
+        List<Path> found = new ArrayList<>();
+        for (Path root : roots) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            try (Stream<Path> walk = Files.walk(root)) {
+                walk.filter(p -> !ignored(root, p))
+                        .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                        .filter(Files::isRegularFile)
+                        .forEach(found::add);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                LOG.errorf("cannot read manifest directory %s: %s", root, e.getMessage());
+            }
+        }
+        found.sort(Comparator.naturalOrder());
+        return found;
+    }
+
+    private static boolean ignored(Path root, Path path) {
+        for (Path part : root.relativize(path)) {
+            String name = part.toString();
+            if (name.startsWith(".") || SKIPPED_DIRECTORIES.contains(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private LoadedFile load(Path path, LoadedFile before, Map<String, HasMetadata> previous) {
+        String text;
+        Instant modified;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+            modified = Files.getLastModifiedTime(path).toInstant();
+        } catch (IOException e) {
+            return keepPrevious(path, before, null, List.of("cannot be read: " + e.getMessage()));
+        }
+        String hash = sha256(text);
+        if (before != null && before.contentHash().equals(hash)) {
+            return new LoadedFile(path, hash, modified, before.entries(), before.problems());
+        }
+        List<ManifestReader.Document> documents;
+        try {
+            documents = reader.read(text);
+        } catch (ManifestReader.UnreadableManifestException e) {
+            return keepPrevious(path, before, hash, List.of(e.getMessage()));
+        }
+        List<Entry> entries = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (ManifestReader.Document document : documents) {
+            String where = describe(document);
+            Validation validation = validator.validate(withDefaultNamespace(document.content()));
+            if (!validation.valid()) {
+                validation.errors().forEach(error -> problems.add(where + ": " + error));
+                continue;
+            }
+            HasMetadata resource = validation.resource();
+            resource.getMetadata().setUid(UUID.nameUUIDFromBytes(
+                    ("klambda:" + Entry.key(resource)).getBytes(StandardCharsets.UTF_8)).toString());
+            HasMetadata old = previous.get(Entry.key(resource));
+            if (old != null) {
+                for (FieldError error : validator.validateUpdate(old, resource)) {
+                    problems.add(where + ": " + error);
+                }
+            }
+            entries.add(new Entry(resource, document.index()));
+        }
+        if (!problems.isEmpty()) {
+            return keepPrevious(path, before, hash, problems);
+        }
+        return new LoadedFile(path, hash, modified, List.copyOf(entries), List.of());
+    }
+
+    /** A file with problems changes nothing: what it defined before stays loaded. */
+    private static LoadedFile keepPrevious(Path path, LoadedFile before, String hash, List<String> messages) {
+        List<String> all = new ArrayList<>(messages);
+        if (before != null && !before.entries().isEmpty()) {
+            all.add("the file's previous content stays loaded until it is fixed");
+        }
+        List<Problem> problems = all.stream().map(m -> new Problem(path, m)).toList();
+        return new LoadedFile(path, hash, before == null ? Instant.EPOCH : before.modified(),
+                before == null ? List.of() : before.entries(), problems);
+    }
+
+    private JsonNode withDefaultNamespace(JsonNode document) {
+        JsonNode metadata = document.path("metadata");
+        if (metadata.isObject() && !metadata.has("namespace")) {
+            JsonNode copy = document.deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) copy.get("metadata")).put("namespace", defaultNamespace);
+            return copy;
+        }
+        return document;
+    }
+
+    private static String describe(ManifestReader.Document document) {
+        JsonNode content = document.content();
+        String kind = content.path("kind").asText("resource");
+        String name = content.path("metadata").path("name").asText("");
+        return kind + (name.isEmpty() ? "" : " \"" + name + "\"") + " (line " + document.line() + ")";
+    }
+
+    private Snapshot build(Map<Path, LoadedFile> loaded) {
+        Map<String, Path> sources = new LinkedHashMap<>();
+        Map<String, Map<String, Function>> functions = new TreeMap<>();
+        Map<String, Map<String, List<Version>>> versions = new TreeMap<>();
+        Map<String, Map<String, List<Alias>>> aliases = new TreeMap<>();
+        Map<String, List<EventSourceMapping>> mappings = new TreeMap<>();
+        List<Problem> problems = new ArrayList<>();
+        Map<String, Path> functionNames = new HashMap<>();
+
+        // What was loaded before keeps its place: a new file that clashes with it is the one reported.
+        Map<String, Path> incumbents = snapshot.sources();
+        List<Map.Entry<LoadedFile, Entry>> ordered = new ArrayList<>();
+        for (LoadedFile file : loaded.values()) {
+            problems.addAll(file.problems());
+            file.entries().forEach(entry -> ordered.add(Map.entry(file, entry)));
+        }
+        ordered.sort(Comparator.comparing(
+                (Map.Entry<LoadedFile, Entry> e) -> !e.getKey().path().equals(incumbents.get(e.getValue().key()))));
+        for (Map.Entry<LoadedFile, Entry> item : ordered) {
+            LoadedFile file = item.getKey();
+            Entry entry = item.getValue();
+            HasMetadata resource = entry.resource();
+            String namespace = resource.getMetadata().getNamespace();
+            Path first = sources.putIfAbsent(entry.key(), file.path());
+            if (first != null) {
+                problems.add(new Problem(file.path(), entry.key() + " is already defined in " + display(first)
+                        + "; this definition is ignored"));
+                continue;
+            }
+            switch (resource) {
+                case Function function -> {
+                    String lambdaName = namespace + "/" + function.functionName();
+                    Path clash = functionNames.putIfAbsent(lambdaName, file.path());
+                    if (clash != null) {
+                        problems.add(new Problem(file.path(), entry.key() + ": function name "
+                                + function.functionName() + " is already used by a Function in " + display(clash)));
+                        sources.remove(entry.key());
+                        continue;
+                    }
+                    functions.computeIfAbsent(namespace, n -> new TreeMap<>())
+                            .put(function.functionName(), withStatus(function, file));
+                }
+                case Version version -> versions.computeIfAbsent(namespace, n -> new TreeMap<>())
+                        .computeIfAbsent(version.getSpec().functionName(), f -> new ArrayList<>()).add(version);
+                case Alias alias -> aliases.computeIfAbsent(namespace, n -> new TreeMap<>())
+                        .computeIfAbsent(alias.getSpec().functionName(), f -> new ArrayList<>()).add(alias);
+                case EventSourceMapping mapping -> mappings.computeIfAbsent(namespace, n -> new ArrayList<>())
+                        .add(mapping);
+                default -> throw new IllegalStateException("unexpected kind " + resource.getKind());
+            }
+        }
+
+        Set<String> names = new HashSet<>();
+        names.addAll(functions.keySet());
+        names.addAll(versions.keySet());
+        names.addAll(aliases.keySet());
+        names.addAll(mappings.keySet());
+        Map<String, Namespace> namespaces = new TreeMap<>();
+        for (String name : names) {
+            Map<String, List<Version>> byFunction = new TreeMap<>();
+            versions.getOrDefault(name, Map.of()).forEach((fn, list) -> byFunction.put(fn, list.stream()
+                    .sorted(Comparator.comparing((Version v) -> v.getSpec().version(),
+                            Comparator.nullsLast(Comparator.naturalOrder())))
+                    .toList()));
+            Map<String, List<Alias>> aliasesByFunction = new TreeMap<>();
+            aliases.getOrDefault(name, Map.of()).forEach((fn, list) -> aliasesByFunction.put(fn,
+                    list.stream().sorted(Comparator.comparing(Alias::aliasName)).toList()));
+            List<EventSourceMapping> namespaceMappings = mappings.getOrDefault(name, List.of()).stream()
+                    .sorted(Comparator.comparing(m -> m.getMetadata().getName()))
+                    .toList();
+            namespaces.put(name, new Namespace(
+                    Collections.unmodifiableMap(new TreeMap<>(functions.getOrDefault(name, Map.of()))),
+                    Collections.unmodifiableMap(byFunction), Collections.unmodifiableMap(aliasesByFunction),
+                    namespaceMappings));
+        }
+        return new Snapshot(Collections.unmodifiableMap(namespaces), List.copyOf(problems),
+                Collections.unmodifiableMap(sources));
+    }
+
+    /** A copy of {@code function} carrying the status its code gives it; snapshots never share mutable state. */
+    private Function withStatus(Function function, LoadedFile file) {
+        Function copy = new Function();
+        copy.setMetadata(function.getMetadata());
+        copy.setSpec(function.getSpec());
+        copy.setStatus(statuses.statusOf(function, file.path(), file.modified()));
+        return copy;
+    }
+
+    private void report(Snapshot before, Snapshot after, Map<Path, LoadedFile> filesBefore,
+            Map<Path, LoadedFile> filesAfter) {
+        for (Problem problem : after.problems()) {
+            if (!before.problems().contains(problem)) {
+                LOG.errorf("%s: %s", display(problem.file()), problem.message());
+            }
+        }
+        Map<String, HasMetadata> resourcesBefore = resources(filesBefore.values());
+        Map<String, HasMetadata> resourcesAfter = resources(filesAfter.values());
+        for (Map.Entry<String, Path> source : after.sources().entrySet()) {
+            HasMetadata old = resourcesBefore.get(source.getKey());
+            HasMetadata now = resourcesAfter.get(source.getKey());
+            if (old == null) {
+                LOG.infof("%s loaded from %s", source.getKey(), display(source.getValue()));
+            } else if (now != old && !Objects.equals(specOf(old), specOf(now))) {
+                LOG.infof("%s changed in %s", source.getKey(), display(source.getValue()));
+            }
+        }
+        for (String key : before.sources().keySet()) {
+            if (!after.sources().containsKey(key)) {
+                LOG.infof("%s removed", key);
+            }
+        }
+    }
+
+    private static Map<String, HasMetadata> resources(Collection<LoadedFile> loaded) {
+        Map<String, HasMetadata> resources = new HashMap<>();
+        for (LoadedFile file : loaded) {
+            for (Entry entry : file.entries()) {
+                resources.putIfAbsent(entry.key(), entry.resource());
+            }
+        }
+        return resources;
+    }
+
+    private static Object specOf(HasMetadata resource) {
+        return resource instanceof io.fabric8.kubernetes.client.CustomResource<?, ?> custom ? custom.getSpec() : resource;
+    }
+
+    /** A path as users want to read it: relative to the manifest directory it is in. */
+    public String display(Path path) {
+        for (Path root : roots) {
+            if (path.startsWith(root)) {
+                Path parent = root.getParent();
+                return (parent == null ? root : parent.relativize(path)).toString();
+            }
+        }
+        return path.toString();
+    }
+
+    // Watching
+
+    private void watch() {
+        try {
+            while (true) {
+                WatchKey key = watchService.take();
+                drain(key);
+                // Editors and builds write in bursts: apply once things are quiet.
+                while ((key = watchService.poll(QUIET_PERIOD_MILLIS, TimeUnit.MILLISECONDS)) != null) {
+                    drain(key);
+                }
+                registerDirectories();
+                try {
+                    rescan();
+                } catch (RuntimeException e) {
+                    LOG.error("applying manifest changes failed; the previous state stays loaded", e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ClosedWatchServiceException e) {
+            // closed: the application is stopping
+        }
+    }
+
+    private void drain(WatchKey key) {
+        key.pollEvents();
+        if (!key.reset()) {
+            watched.remove((Path) key.watchable());
+        }
+    }
+
+    private void registerDirectories() {
+        for (Path root : roots) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            try (Stream<Path> walk = Files.walk(root)) {
+                for (Path dir : walk.filter(Files::isDirectory).filter(d -> !ignored(root, d)).toList()) {
+                    if (watched.add(dir)) {
+                        dir.register(watchService, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+                    }
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                LOG.warnf("cannot watch %s: %s", root, e.getMessage());
+            }
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

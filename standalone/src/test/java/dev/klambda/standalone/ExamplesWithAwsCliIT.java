@@ -1,0 +1,168 @@
+package dev.klambda.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What {@code ./klambda up} promises, checked with a client we did not write: the packaged
+ * platform started the way the script starts it (KLAMBDA_* variables, the repository's examples),
+ * listing the example functions to the real aws CLI, and stopping cleanly on Ctrl-C (SIGINT).
+ */
+class ExamplesWithAwsCliIT {
+
+    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path home;
+
+    static Platform platform;
+
+    /** A running copy of the packaged platform and everything it printed. */
+    record Platform(Process process, int port, List<String> output) {
+
+        /** Starts the platform as ./klambda up does and returns once it listens. */
+        static Platform start(Path home) throws Exception {
+            int port = freePort();
+            String java = ProcessHandle.current().info().command().orElse("java");
+            ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString()).redirectErrorStream(true);
+            builder.environment().putAll(Map.of("KLAMBDA_PORT", String.valueOf(port), "KLAMBDA_HOME", home.toString(),
+                    "KLAMBDA_MANIFESTS", EXAMPLES.toString()));
+            Process process = builder.start();
+            List<String> output = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch listening = new CountDownLatch(1);
+            Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader lines = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                        output.add(line);
+                        if (line.startsWith("klambda standalone is listening on")) {
+                            listening.countDown();
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            });
+            assertThat(listening.await(60, TimeUnit.SECONDS)).as("banner within 60 s; output: %s", output).isTrue();
+            return new Platform(process, port, output);
+        }
+
+        private static int freePort() throws IOException {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return socket.getLocalPort();
+            }
+        }
+    }
+
+    @BeforeAll
+    static void startLikeKlambdaUp() throws Exception {
+        Assumptions.assumeTrue(commandExists("aws"), "the aws CLI is not installed");
+        platform = Platform.start(home);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null && platform.process().isAlive()) {
+            platform.process().destroyForcibly();
+        }
+    }
+
+    @Test
+    void printsWhereItListensAndHowToCallIt() {
+        String banner = String.join("\n", platform.output());
+        assertThat(banner).contains("klambda standalone is listening on http://127.0.0.1:" + platform.port())
+                .contains("region      us-east-1")
+                .contains("account     000000000000 (namespace default)")
+                .contains("credentials access key test, secret test")
+                .contains(EXAMPLES + ": 3 Functions, 2 Versions, 1 Alias, 1 EventSourceMapping");
+    }
+
+    @Test
+    void listsTheExampleFunctionsToTheAwsCli() throws Exception {
+        CliResult list = aws("lambda", "list-functions");
+        assertThat(list.exitCode()).as(list.stderr()).isZero();
+        JsonNode functions = JSON.readTree(list.stdout()).get("Functions");
+        assertThat(functions).extracting(f -> f.get("FunctionName").asText())
+                .containsExactly("hello-java", "hello-node", "hello-python");
+        assertThat(functions).extracting(f -> f.get("Runtime").asText()).containsExactly("java21", "nodejs20.x", "python3.12");
+        for (JsonNode function : functions) {
+            assertThat(function.get("CodeSha256").asText()).as("built and hashed code").matches("[A-Za-z0-9+/]{43}=");
+            assertThat(function.get("FunctionArn").asText()).startsWith("arn:aws:lambda:us-east-1:000000000000:function:");
+        }
+
+        CliResult get = aws("lambda", "get-function", "--function-name", "hello-python");
+        assertThat(get.exitCode()).as(get.stderr()).isZero();
+        JsonNode configuration = JSON.readTree(get.stdout()).get("Configuration");
+        assertThat(configuration.get("Handler").asText()).isEqualTo("handler.handler");
+        assertThat(configuration.get("State").asText()).isEqualTo("Active");
+        assertThat(configuration.at("/Environment/Variables/GREETING").asText()).isEqualTo("Hello");
+
+        CliResult missing = aws("lambda", "get-function", "--function-name", "nope");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.stderr()).contains("ResourceNotFoundException")
+                .contains("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope");
+    }
+
+    @Test
+    void stopsCleanlyOnCtrlC() throws Exception {
+        // A copy of its own, so that the other tests keep theirs whatever the order.
+        Platform second = Platform.start(home.resolve("second"));
+        new ProcessBuilder("kill", "-INT", String.valueOf(second.process().pid())).start().waitFor();
+        assertThat(second.process().waitFor(20, TimeUnit.SECONDS)).as("stopped within 20 s after SIGINT").isTrue();
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(second.output()).contains("klambda standalone stopped."));
+        assertThat(second.process().exitValue()).as("exit code after Ctrl-C").isIn(0, 130);
+    }
+
+    record CliResult(int exitCode, String stdout, String stderr) {
+    }
+
+    static CliResult aws(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("aws", "--endpoint-url", "http://127.0.0.1:" + platform.port(),
+                "--region", "us-east-1", "--output", "json"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
+                "AWS_PAGER", "", "AWS_CONFIG_FILE", "/dev/null", "AWS_SHARED_CREDENTIALS_FILE", "/dev/null"));
+        Path out = Files.createTempFile(home, "aws", ".out");
+        Path err = Files.createTempFile(home, "aws", ".err");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new CliResult(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    static boolean commandExists(String command) {
+        try {
+            return new ProcessBuilder("sh", "-c", "command -v " + command).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}

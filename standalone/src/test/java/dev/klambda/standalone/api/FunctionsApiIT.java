@@ -1,0 +1,233 @@
+package dev.klambda.standalone.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
+
+import dev.klambda.standalone.ManifestsResource;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.FunctionVersion;
+import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.LambdaException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+import software.amazon.awssdk.services.lambda.model.State;
+
+/**
+ * ListFunctions and GetFunction of the packaged standalone platform, called by the AWS SDK for
+ * Java v2 and checked on the wire, over a manifest directory the tests change as it runs.
+ */
+@QuarkusIntegrationTest
+@WithTestResource(ManifestsResource.class)
+class FunctionsApiIT {
+
+    static LambdaClient lambda;
+
+    @BeforeEach
+    void client() {
+        if (lambda != null) {
+            return;
+        }
+        // RestAssured knows the port the application took once Quarkus has started it.
+        lambda = LambdaClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + RestAssured.port))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .build();
+    }
+
+    @AfterAll
+    static void close() {
+        if (lambda != null) {
+            lambda.close();
+        }
+    }
+
+    @Test
+    void listsTheTenantsFunctionsAcrossPages() {
+        List<String> names = lambda.listFunctionsPaginator(r -> r.maxItems(1)).functions().stream()
+                .map(FunctionConfiguration::functionName)
+                .toList();
+        assertThat(names).containsExactly("Gamma_Fn", "alpha", "beta");
+        assertThat(lambda.listFunctions(r -> r.maxItems(2)).nextMarker()).isNotNull();
+        assertThat(lambda.listFunctions().nextMarker()).isNull();
+    }
+
+    @Test
+    void listsPublishedVersionsWithFunctionVersionAll() {
+        List<String> arns = lambda.listFunctionsPaginator(r -> r.functionVersion(FunctionVersion.ALL).maxItems(2))
+                .functions().stream().map(FunctionConfiguration::functionArn).toList();
+        assertThat(arns).containsExactly(
+                "arn:aws:lambda:us-east-1:000000000000:function:Gamma_Fn",
+                "arn:aws:lambda:us-east-1:000000000000:function:Gamma_Fn:1",
+                "arn:aws:lambda:us-east-1:000000000000:function:Gamma_Fn:2",
+                "arn:aws:lambda:us-east-1:000000000000:function:alpha",
+                "arn:aws:lambda:us-east-1:000000000000:function:beta");
+    }
+
+    @Test
+    void listsFunctionsInLambdasShape() {
+        given().get("/2015-03-31/functions")
+                .then().statusCode(200)
+                .contentType("application/json")
+                .header("x-amzn-RequestId", matchesPattern("[0-9a-f-]{36}"))
+                .body("Functions.FunctionName", hasItem("alpha"))
+                .body("Functions.find { it.FunctionName == 'beta' }.Runtime", equalTo("nodejs20.x"))
+                .body("Functions.find { it.FunctionName == 'beta' }.MemorySize", equalTo(256))
+                .body("Functions.find { it.FunctionName == 'beta' }.Timeout", equalTo(3))
+                .body("Functions.find { it.FunctionName == 'beta' }.CodeSha256", matchesPattern("[A-Za-z0-9+/]{43}="))
+                .body("Functions.find { it.FunctionName == 'beta' }.LastModified",
+                        matchesPattern("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\+0000"))
+                .body("Functions.find { it.FunctionName == 'beta' }.State", equalTo(null));
+    }
+
+    @Test
+    void getsAFunctionByEveryNameForm() {
+        for (String name : List.of("alpha", "arn:aws:lambda:us-east-1:000000000000:function:alpha",
+                "000000000000:function:alpha", "alpha:$LATEST")) {
+            GetFunctionResponse response = lambda.getFunction(r -> r.functionName(name));
+            assertThat(response.configuration().functionName()).as(name).isEqualTo("alpha");
+            assertThat(response.configuration().runtime()).isEqualTo(Runtime.PYTHON3_12);
+            assertThat(response.configuration().state()).isEqualTo(State.ACTIVE);
+            assertThat(response.configuration().version()).isEqualTo("$LATEST");
+        }
+        GetFunctionResponse alpha = lambda.getFunction(r -> r.functionName("alpha"));
+        assertThat(alpha.tags()).containsEntry("team", "one");
+        assertThat(alpha.concurrency().reservedConcurrentExecutions()).isEqualTo(5);
+        assertThat(alpha.code().repositoryType()).isEqualTo("S3");
+    }
+
+    @Test
+    void getsVersionsAndAliasesByQualifier() {
+        FunctionConfiguration one = lambda.getFunction(r -> r.functionName("Gamma_Fn").qualifier("1")).configuration();
+        assertThat(one.version()).isEqualTo("1");
+        assertThat(one.timeout()).isEqualTo(10);
+        assertThat(one.description()).isEqualTo("first");
+        assertThat(one.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:Gamma_Fn:1");
+
+        FunctionConfiguration live = lambda.getFunction(r -> r.functionName("Gamma_Fn:live")).configuration();
+        assertThat(live.version()).isEqualTo("1");
+        assertThat(live.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:Gamma_Fn:live");
+    }
+
+    @Test
+    void answersUnknownNamesWithAwsErrors() {
+        assertThatThrownBy(() -> lambda.getFunction(r -> r.functionName("nope")))
+                .isInstanceOfSatisfying(ResourceNotFoundException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(404);
+                    assertThat(e.awsErrorDetails().errorMessage())
+                            .isEqualTo("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope");
+                });
+        assertThatThrownBy(() -> lambda.getFunction(r -> r.functionName("Gamma_Fn").qualifier("7")))
+                .isInstanceOf(ResourceNotFoundException.class)
+                .hasMessageContaining("Function not found: arn:aws:lambda:us-east-1:000000000000:function:Gamma_Fn:7");
+        assertThatThrownBy(() -> lambda.getFunction(r -> r.functionName("Gamma_Fn").qualifier("canary")))
+                .isInstanceOf(ResourceNotFoundException.class);
+        assertThatThrownBy(() -> lambda.getFunction(r -> r.functionName("secret")))
+                .as("another tenant's function is invisible").isInstanceOf(ResourceNotFoundException.class);
+        assertThatThrownBy(() -> lambda.getFunction(r -> r.functionName("alpha:1").qualifier("2")))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageContaining("The derived qualifier from the function name does not match the specified qualifier.");
+        assertThatThrownBy(
+                () -> lambda.getFunction(r -> r.functionName("arn:aws:lambda:eu-west-1:000000000000:function:alpha")))
+                .isInstanceOf(ResourceNotFoundException.class)
+                .hasMessageContaining("Functions from 'eu-west-1' are not reachable in this region ('us-east-1')");
+        assertThatThrownBy(
+                () -> lambda.getFunction(r -> r.functionName("arn:aws:lambda:us-east-1:123456789012:function:alpha")))
+                .isInstanceOfSatisfying(LambdaException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(403);
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDeniedException");
+                });
+        assertThatThrownBy(() -> lambda.listFunctions(r -> r.maxItems(0)))
+                .isInstanceOfSatisfying(LambdaException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(400);
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
+                });
+    }
+
+    @Test
+    void putsErrorsOnTheWireAsLambdaDoes() {
+        given().get("/2015-03-31/functions/nope")
+                .then().statusCode(404)
+                .header("x-amzn-ErrorType", "ResourceNotFoundException")
+                .header("x-amzn-RequestId", notNullValue())
+                .body("Type", equalTo("User"))
+                .body("Message", equalTo("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"));
+        given().queryParam("FunctionVersion", "invalid").get("/2015-03-31/functions")
+                .then().statusCode(400)
+                .header("x-amzn-ErrorType", "ValidationException")
+                .body("message", equalTo(
+                        "1 validation error detected: Value 'invalid' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]"));
+        given().get("/2015-03-31/functions/in valid")
+                .then().statusCode(400)
+                .header("x-amzn-ErrorType", "ValidationException");
+    }
+
+    @Test
+    void followsTheManifestDirectoryWithoutARestart() throws IOException {
+        Path delta = ManifestsResource.manifests().resolve("delta");
+        Files.createDirectories(delta.resolve("src"));
+        Files.writeString(delta.resolve("src/handler.py"), "def handler(e, c):\n    return 'delta'\n");
+        Files.writeString(delta.resolve("function.yaml"), """
+                apiVersion: klambda.dev/v1alpha1
+                kind: Function
+                metadata: {name: delta}
+                spec: {runtime: python3.11, handler: handler.handler, code: {path: src}, memorySize: 512}
+                """);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(
+                () -> assertThat(lambda.getFunction(r -> r.functionName("delta")).configuration().memorySize()).isEqualTo(512));
+
+        Files.writeString(delta.resolve("function.yaml"), """
+                apiVersion: klambda.dev/v1alpha1
+                kind: Function
+                metadata: {name: delta}
+                spec: {runtime: python3.11, handler: handler.handler, code: {path: src}, memorySize: 99999}
+                """);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> given().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("checks.find { it.name == 'manifests' }.data.problems", equalTo(2))
+                .body("checks.find { it.name == 'manifests' }.data.'problem.0'",
+                        equalTo("manifests/delta/function.yaml: Function \"delta\" (line 1): spec.memorySize: Invalid value: 99999: spec.memorySize in body should be less than or equal to 10240")));
+        assertThat(lambda.getFunction(r -> r.functionName("delta")).configuration().memorySize())
+                .as("the invalid change is not applied").isEqualTo(512);
+
+        Files.delete(delta.resolve("function.yaml"));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(
+                () -> assertThatThrownBy(() -> lambda.getFunction(r -> r.functionName("delta")))
+                        .isInstanceOf(ResourceNotFoundException.class));
+    }
+
+    @Test
+    void reportsHealth() {
+        given().get("/q/health")
+                .then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'manifests' }.data.Function", notNullValue());
+    }
+}
