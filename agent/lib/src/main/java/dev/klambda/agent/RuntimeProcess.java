@@ -1,0 +1,189 @@
+package dev.klambda.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A process the agent supervises (the runtime, or an external extension): started with exactly
+ * the given environment, its stdout and stderr read line by line into the log, its exit observed.
+ */
+final class RuntimeProcess {
+
+    /** Lambda splits log events at 256 KB; a longer line without a newline is cut there. */
+    private static final int MAX_LINE_BYTES = 256 * 1024;
+
+    private final Process process;
+    private final List<java.io.FileInputStream> probes;
+    private final AtomicInteger readersBusy = new AtomicInteger();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final AtomicInteger openStreams = new AtomicInteger(2);
+    private final List<ProcessHandle> terminated = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private RuntimeProcess(Process process) {
+        this.process = process;
+        this.probes = probes(process.pid());
+    }
+
+    /** Starts {@code command} in {@code directory} with {@code environment} only; output lines go to {@code log}. */
+    static RuntimeProcess start(List<String> command, Map<String, String> environment, Path directory, LogRecorder log)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        RuntimeProcess runtime = new RuntimeProcess(builder.start());
+        runtime.pump(runtime.process.getInputStream(), log, "stdout");
+        runtime.pump(runtime.process.getErrorStream(), log, "stderr");
+        return runtime;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Completes with the exit code once the process has exited and its output has been read. */
+    CompletableFuture<Integer> exit() {
+        // An orphaned grandchild may keep the pipes open; the log need not wait for it long.
+        return process.onExit().thenCompose(p -> drained.copy().completeOnTimeout(null, 500, TimeUnit.MILLISECONDS)
+                .thenApply(ignored -> p.exitValue()));
+    }
+
+    /**
+     * Whether everything the process has written so far has been read into the log. The runtime
+     * writes its logs before it posts a response, so once this holds the invocation's lines are in.
+     */
+    boolean outputDrained() {
+        if (readersBusy.get() != 0) {
+            return false;
+        }
+        try {
+            for (java.io.FileInputStream probe : probes) {
+                if (probe.available() > 0) {
+                    return false;
+                }
+            }
+            return readersBusy.get() == 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Second handles on our read ends of the child's stdout and stderr pipes, found through /proc
+     * (Linux): asking them how many bytes wait in a pipe never blocks, whereas the Process
+     * streams are locked while the log readers wait in read(). Empty where /proc cannot tell.
+     */
+    private static List<java.io.FileInputStream> probes(long pid) {
+        List<java.io.FileInputStream> probes = new java.util.ArrayList<>();
+        try {
+            java.util.Set<Path> targets = new java.util.HashSet<>();
+            for (String fd : List.of("1", "2")) {
+                Path target = java.nio.file.Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", fd));
+                if (target.toString().startsWith("pipe:")) {
+                    targets.add(target);
+                }
+            }
+            try (java.nio.file.DirectoryStream<Path> fds = java.nio.file.Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+                for (Path fd : fds) {
+                    try {
+                        if (targets.remove(java.nio.file.Files.readSymbolicLink(fd))) {
+                            probes.add(new java.io.FileInputStream(fd.toFile()));
+                        }
+                    } catch (IOException e) {
+                        // closed meanwhile
+                    }
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // no /proc: drain checks trust the readers alone
+        }
+        return probes;
+    }
+
+    /** Releases the pipe probes. */
+    void closeProbes() {
+        for (java.io.FileInputStream probe : probes) {
+            try {
+                probe.close();
+            } catch (IOException e) {
+                // nothing to do
+            }
+        }
+    }
+
+    /** SIGTERM to the process; what it started is remembered, so a later {@link #kill()} reaches it even if orphaned. */
+    void terminate() {
+        process.descendants().forEach(terminated::add);
+        process.destroy();
+    }
+
+    /** SIGKILL to the process and everything it started. */
+    void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        terminated.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    private void pump(InputStream stream, LogRecorder log, String name) {
+        Thread.ofVirtual().name("klambda-log-" + name + "-" + process.pid()).start(() -> {
+            byte[] buffer = new byte[8192];
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+            try {
+                int read;
+                while ((read = stream.read(buffer)) > 0) {
+                    readersBusy.incrementAndGet();
+                    try {
+                        for (int i = 0; i < read; i++) {
+                            byte b = buffer[i];
+                            if (b == '\n') {
+                                emit(line, log);
+                            } else if (line.size() >= MAX_LINE_BYTES) {
+                                emit(line, log);
+                                line.write(b);
+                            } else {
+                                line.write(b);
+                            }
+                        }
+                    } finally {
+                        readersBusy.decrementAndGet();
+                    }
+                }
+            } catch (IOException e) {
+                // the stream closed with the process
+            } finally {
+                if (line.size() > 0) {
+                    emit(line, log);
+                }
+                if (openStreams.decrementAndGet() == 0) {
+                    closeProbes();
+                    drained.complete(null);
+                }
+            }
+        });
+    }
+
+    private static void emit(java.io.ByteArrayOutputStream line, LogRecorder log) {
+        byte[] bytes = line.toByteArray();
+        int length = bytes.length;
+        if (length > 0 && bytes[length - 1] == '\r') {
+            length--;
+        }
+        log.line(new String(bytes, 0, length, StandardCharsets.UTF_8));
+        line.reset();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.klambda.agent.main;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * How the controller describes the function to the agent of a pod, through environment
+ * variables (KLAMBDA_FUNCTION_NAME, KLAMBDA_RUNTIME, ...). The function's own variables arrive
+ * as {@code KLAMBDA_ENV_<NAME>}, so values from Secrets work and nothing else of the pod leaks in.
+ */
+@ConfigMapping(prefix = "klambda")
+public interface AgentConfig {
+
+    /** Prefix of the container variables that carry the function's own environment. */
+    String USER_ENVIRONMENT_PREFIX = "KLAMBDA_ENV_";
+
+    String functionName();
+
+    @WithDefault("$LATEST")
+    String functionVersion();
+
+    @WithDefault("us-east-1")
+    String region();
+
+    @WithDefault("000000000000")
+    String accountId();
+
+    /** A Lambda runtime id, e.g. python3.12; {@code provided.al2023} for container images with their own bootstrap. */
+    String runtime();
+
+    Optional<String> handler();
+
+    @WithDefault("128")
+    int memorySize();
+
+    @WithDefault("3s")
+    Duration timeout();
+
+    @WithDefault("/var/task")
+    Path taskRoot();
+
+    @WithDefault("/opt")
+    Path optDirectory();
+
+    @WithDefault("/var/runtime")
+    Path runtimeDirectory();
+
+    @WithDefault("on-demand")
+    String initializationType();
+
+    /** Where the Runtime API listens on 127.0.0.1; Lambda reserves 9001. */
+    @WithDefault("9001")
+    int runtimeApiPort();
+
+    /** Where invokers send invocations. */
+    @WithDefault("8080")
+    int invokePort();
+
+    /** Start INIT when the pod starts, so it is ready before the first invocation. */
+    @WithDefault("true")
+    boolean eagerInit();
+}

@@ -1,0 +1,82 @@
+package dev.klambda.agent.main;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+
+import dev.klambda.agent.EnvironmentSpec;
+import dev.klambda.agent.ExecutionEnvironment;
+import dev.klambda.agent.FunctionIdentity;
+import dev.klambda.agent.Interpreters;
+import dev.klambda.agent.InvokeServer;
+import dev.klambda.agent.LogSink;
+import dev.klambda.agent.MemoryLimits;
+import dev.klambda.agent.RuntimeLaunchers;
+
+/** Runs the pod's execution environment from start to SHUTDOWN (SIGTERM from the kubelet). */
+@ApplicationScoped
+public class AgentLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
+
+    @Inject
+    AgentConfig config;
+    @Inject
+    Vertx vertx;
+
+    private ExecutionEnvironment environment;
+    private InvokeServer server;
+
+    void start(@Observes StartupEvent event) throws Exception {
+        Map<String, String> userEnvironment = userEnvironment(System.getenv());
+        EnvironmentSpec spec = new EnvironmentSpec(
+                new FunctionIdentity(config.functionName(), config.functionVersion(), config.region(), config.accountId()),
+                config.runtime(), config.handler().orElse(null), config.memorySize(), config.timeout(), userEnvironment,
+                config.taskRoot(), config.optDirectory(), config.runtimeDirectory(), config.initializationType(),
+                "provisioned-concurrency".equals(config.initializationType())
+                        ? Duration.ofSeconds(Math.max(130, config.timeout().toSeconds()))
+                        : EnvironmentSpec.DEFAULT_INIT_TIMEOUT);
+        RuntimeLaunchers launchers = new RuntimeLaunchers(Interpreters.detect(System.getenv()));
+        environment = ExecutionEnvironment.create(vertx, spec, launchers, MemoryLimits.detect(),
+                LogSink.stdout(), config.runtimeApiPort()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        server = InvokeServer.start(vertx, environment, "0.0.0.0", config.invokePort()).toCompletionStage()
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        LOG.infof("agent for %s:%s (%s) takes invocations on :%d", config.functionName(), config.functionVersion(),
+                config.runtime(), server.port());
+        if (config.eagerInit()) {
+            environment.init();
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) throws Exception {
+        if (environment != null) {
+            environment.shutdown().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The function's own variables: {@code KLAMBDA_ENV_<NAME>=value} becomes {@code <NAME>=value}. */
+    static Map<String, String> userEnvironment(Map<String, String> container) {
+        Map<String, String> user = new HashMap<>();
+        container.forEach((key, value) -> {
+            if (key.startsWith(AgentConfig.USER_ENVIRONMENT_PREFIX)
+                    && key.length() > AgentConfig.USER_ENVIRONMENT_PREFIX.length()) {
+                user.put(key.substring(AgentConfig.USER_ENVIRONMENT_PREFIX.length()), value);
+            }
+        });
+        return user;
+    }
+}
