@@ -44,6 +44,21 @@ public interface StandaloneConfig {
         String secret();
     }
 
+    /** How execution environments are kept. */
+    Environments environments();
+
+    /** Settings of the local warm pools. */
+    interface Environments {
+
+        /** How long an environment may stay idle before it is stopped (pools scale to zero). */
+        @WithDefault("10m")
+        java.time.Duration idleTimeout();
+
+        /** The most environments one account (namespace) may run at once, as Lambda's default. */
+        @WithDefault("1000")
+        int accountConcurrencyLimit();
+    }
+
     /** The address printed in the banner when it differs from the bound one, e.g. behind a proxy. */
     Optional<String> advertisedUrl();
 }

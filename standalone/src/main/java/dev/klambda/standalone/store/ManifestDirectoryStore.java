@@ -165,6 +165,11 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
         return snapshot;
     }
 
+    /** The manifest file a loaded resource came from; relative code and layer paths are relative to it. */
+    public Optional<Path> manifestOf(HasMetadata resource) {
+        return Optional.ofNullable(snapshot.sources().get(Entry.key(resource)));
+    }
+
     /** The directories this store reads. */
     public List<Path> roots() {
         return roots;

@@ -1,0 +1,123 @@
+package dev.klambda.standalone.environments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.Vertx;
+
+import dev.klambda.agent.Interpreters;
+import dev.klambda.agent.InvokeRequest;
+import dev.klambda.agent.InvokeResult;
+import dev.klambda.core.code.DirectoryCodeStore;
+import dev.klambda.core.error.LambdaException;
+import dev.klambda.core.validation.ManifestValidator;
+import dev.klambda.crds.v1alpha1.function.Function;
+import dev.klambda.standalone.store.FunctionStatusesAccess;
+import dev.klambda.standalone.store.ManifestDirectoryStore;
+
+/** The shipped example functions running in local environments, from their manifests. */
+class LocalEnvironmentsIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+
+    @TempDir
+    static Path home;
+    static Vertx vertx;
+    static ManifestDirectoryStore store;
+    static LocalEnvironments environments;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        DirectoryCodeStore codeStore = new DirectoryCodeStore(home.resolve("code"));
+        store = new ManifestDirectoryStore(List.of(EXAMPLES), "default", new ManifestValidator(JSON),
+                FunctionStatusesAccess.create(codeStore, JSON));
+        store.start();
+        environments = new LocalEnvironments(vertx, "us-east-1", codeStore, home, LocalEnvironments.runtimeFiles(home),
+                Interpreters.detect(System.getenv()), Duration.ofMinutes(10), 1000, Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        environments.close();
+        store.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    static LocalEnvironments.Target latest(String name) {
+        Function function = store.function("default", name).orElseThrow();
+        return new LocalEnvironments.Target("default", "000000000000", function, "$LATEST", function.getSpec(),
+                function.getStatus().revisionId(), store.manifestOf(function).orElseThrow());
+    }
+
+    static InvokeResult invoke(String name, String event) throws Exception {
+        return environments
+                .invoke(latest(name), InvokeRequest.of("req-" + System.nanoTime(), event.getBytes(StandardCharsets.UTF_8)))
+                .toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "hello-python", "hello-node", "hello-java" })
+    void runsTheExampleFunctions(String name) throws Exception {
+        InvokeResult first = invoke(name, "{\"name\":\"klambda\"}");
+        assertThat(first.functionError()).as(new String(first.payload(), StandardCharsets.UTF_8)).isNull();
+        JsonNode out = JSON.readTree(first.payload());
+        assertThat(out.get("message").asText()).isEqualTo("Hello, klambda!");
+        assertThat(out.get("function").asText()).isEqualTo(name);
+        assertThat(out.get("version").asText()).isEqualTo("$LATEST");
+        assertThat(first.coldStart()).isTrue();
+
+        InvokeResult second = invoke(name, "{}");
+        assertThat(second.coldStart()).as("the warm environment is reused").isFalse();
+        assertThat(environments.stats().entrySet()).anySatisfy(e -> {
+            assertThat(e.getKey().functionName()).isEqualTo(name);
+            assertThat(e.getValue().warm()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void reportsUnpreparableCodeAsALambdaError() throws Exception {
+        Path manifest = Files.createDirectories(home.resolve("broken")).resolve("function.yaml");
+        Files.writeString(home.resolve("broken/code.zip"), "this is not a zip");
+        Files.writeString(manifest, """
+                apiVersion: klambda.dev/v1alpha1
+                kind: Function
+                metadata: {name: broken}
+                spec: {runtime: python3.12, handler: a.b, code: {path: code.zip}}
+                """);
+        Function function = (Function) new ManifestValidator(JSON)
+                .validate(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                        .readTree(manifest.toFile()))
+                .resource();
+        LocalEnvironments.Target target = new LocalEnvironments.Target("default", "000000000000", function, "$LATEST",
+                function.getSpec(), "r1", manifest);
+        assertThatThrownBy(() -> environments.invoke(target, InvokeRequest.of("x", "{}".getBytes())).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(LambdaException.class, e -> {
+                    assertThat(e.type().code()).isEqualTo("InvalidZipFileException");
+                    assertThat(e.getMessage())
+                            .isEqualTo("Could not unzip uploaded file. Please check your file, then try to upload again.");
+                });
+    }
+}
