@@ -8,57 +8,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import io.vertx.core.Vertx;
 
 /**
  * The agent's lifecycle with a real custom runtime (a shell {@code bootstrap} using curl, as in
  * AWS's tutorial): invocations, function errors, crashes, timeouts, oversized responses, init
  * failures, one-at-a-time, logs and shutdown.
  */
-class CustomRuntimeIT {
+class CustomRuntimeIT extends EnvironmentTest {
 
-    static Vertx vertx;
     static RuntimeLaunchers launchers = new RuntimeLaunchers(
             new Interpreters(Optional.empty(), Optional.empty(), Path.of("java")));
-
-    @TempDir
-    Path dir;
-
-    final List<String> logs = Collections.synchronizedList(new ArrayList<>());
-    ExecutionEnvironment environment;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
-    @AfterEach
-    void shutdown() throws Exception {
-        if (environment != null) {
-            environment.shutdown().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-    }
 
     ExecutionEnvironment start(Duration timeout, Map<String, String> env) throws Exception {
         return start(TestFunctions.shellFunction(dir), null, timeout, env);
@@ -66,9 +33,7 @@ class CustomRuntimeIT {
 
     ExecutionEnvironment start(Path taskRoot, Path opt, Duration timeout, Map<String, String> env) throws Exception {
         EnvironmentSpec spec = TestFunctions.spec("provided.al2023", null, taskRoot, opt, null, 128, timeout, env);
-        environment = ExecutionEnvironment.create(vertx, spec, launchers, new MemoryLimits(Optional.empty()), logs::add, 0)
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
-        return environment;
+        return create(spec, launchers);
     }
 
     static InvokeResult invoke(ExecutionEnvironment environment, String id, String payload) throws Exception {
@@ -245,8 +210,7 @@ class CustomRuntimeIT {
         EnvironmentSpec spec = new EnvironmentSpec(new FunctionIdentity("slow-init", "$LATEST", "us-east-1", "000000000000"),
                 "provided.al2023", null, 128, Duration.ofSeconds(5), Map.of("INIT_SLEEP", "1"), root, null, null, null,
                 Duration.ofMillis(500));
-        environment = ExecutionEnvironment.create(vertx, spec, launchers, new MemoryLimits(Optional.empty()), logs::add, 0)
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        create(spec, launchers);
         InvokeResult result = invoke(environment, "req-slow", "7");
         assertThat(text(result)).as("the second INIT may use the invocation's timeout").isEqualTo("{\"echo\":7}");
     }

@@ -11,25 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import io.vertx.core.Vertx;
 
 /** External extensions, the memory limit, and the RIE-compatible invoke endpoint, with real processes. */
-class ExtensionsAndLimitsIT {
+class ExtensionsAndLimitsIT extends EnvironmentTest {
 
     static final String EXTENSION = """
             #!/bin/sh
@@ -47,38 +38,13 @@ class ExtensionsAndLimitsIT {
             done
             """;
 
-    static Vertx vertx;
     static RuntimeLaunchers launchers = new RuntimeLaunchers(
             new Interpreters(Optional.empty(), Optional.empty(), Path.of("java")));
-
-    @TempDir
-    Path dir;
-    final List<String> logs = Collections.synchronizedList(new ArrayList<>());
-    ExecutionEnvironment environment;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
-    @AfterEach
-    void shutdown() throws Exception {
-        if (environment != null) {
-            environment.shutdown().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-    }
 
     ExecutionEnvironment start(Path opt, int memoryMb, Map<String, String> env) throws Exception {
         EnvironmentSpec spec = TestFunctions.spec("provided.al2023", null, TestFunctions.shellFunction(dir), opt, null,
                 memoryMb, Duration.ofSeconds(10), env);
-        environment = ExecutionEnvironment.create(vertx, spec, launchers, new MemoryLimits(Optional.empty()), logs::add, 0)
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
-        return environment;
+        return create(spec, launchers);
     }
 
     @Test
@@ -115,8 +81,7 @@ class ExtensionsAndLimitsIT {
                 .replace("*crash*)", "*eat*) tail /dev/zero ;;\n    *crash*)"));
         EnvironmentSpec spec = TestFunctions.spec("provided.al2023", null, root, null, null, 128, Duration.ofSeconds(20),
                 Map.of());
-        environment = ExecutionEnvironment.create(vertx, spec, launchers, new MemoryLimits(Optional.empty()), logs::add, 0)
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        create(spec, launchers);
         InvokeResult result = environment.invoke(InvokeRequest.of("req-oom", "\"eat\"".getBytes())).toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
         assertThat(result.functionError()).isEqualTo("Unhandled");

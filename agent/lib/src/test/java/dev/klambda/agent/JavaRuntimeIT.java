@@ -6,14 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,41 +17,21 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.vertx.core.Vertx;
-
 import dev.klambda.agent.handlers.EchoHandler;
 import dev.klambda.agent.handlers.StreamHandler;
 
 /** AWS's own Java runtime interface client, from Maven Central, running handlers through the agent. */
-class JavaRuntimeIT {
+class JavaRuntimeIT extends EnvironmentTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static Vertx vertx;
     static Path runtimeDir;
 
     @TempDir
     static Path shared;
-    @TempDir
-    Path dir;
-    final List<String> logs = Collections.synchronizedList(new ArrayList<>());
-    ExecutionEnvironment environment;
 
     @BeforeAll
     static void start() {
-        vertx = Vertx.vertx();
         runtimeDir = RuntimeFiles.unpack(shared.resolve("cache"));
-    }
-
-    @AfterAll
-    static void stop() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
-    @AfterEach
-    void shutdown() throws Exception {
-        if (environment != null) {
-            environment.shutdown().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
     }
 
     /** A task root with the compiled handler classes, as a Lambda Java zip holds them. */
@@ -77,8 +53,7 @@ class JavaRuntimeIT {
             EnvironmentSpec spec = TestFunctions.spec("java21", handler, taskRoot(), dir.resolve("opt"), runtimeDir, 512,
                     Duration.ofSeconds(30), Map.of("GREETING", "hej"));
             RuntimeLaunchers launchers = new RuntimeLaunchers(Interpreters.detect(System.getenv()));
-            environment = ExecutionEnvironment.create(vertx, spec, launchers, MemoryLimits.sampling(), logs::add, 0)
-                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            create(spec, launchers);
         }
         return environment.invoke(InvokeRequest.of("java-" + System.nanoTime(), payload.getBytes(StandardCharsets.UTF_8)))
                 .toCompletableFuture().get(60, TimeUnit.SECONDS);

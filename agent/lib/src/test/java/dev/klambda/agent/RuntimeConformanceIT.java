@@ -6,16 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,15 +20,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.vertx.core.Vertx;
-
 /**
  * Runtime API conformance of klambda's Python and Node.js runtime clients, run by the agent with
  * the interpreters of this machine: the payloads callers see for success, handler errors, init
  * errors, timeouts, crashes, oversized responses and the memory limit, compared with the shapes
  * AWS records, and the environment the handler runs in.
  */
-class RuntimeConformanceIT {
+class RuntimeConformanceIT extends EnvironmentTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -86,34 +80,16 @@ class RuntimeConformanceIT {
             };
             """, "TypeError", "trace");
 
-    static Vertx vertx;
     static Path runtimeDir;
     static RuntimeLaunchers launchers;
 
     @TempDir
     static Path shared;
-    @TempDir
-    Path dir;
-    final List<String> logs = Collections.synchronizedList(new ArrayList<>());
-    ExecutionEnvironment environment;
 
     @BeforeAll
     static void start() {
-        vertx = Vertx.vertx();
         runtimeDir = RuntimeFiles.unpack(shared.resolve("cache"));
         launchers = new RuntimeLaunchers(Interpreters.detect(System.getenv()));
-    }
-
-    @AfterAll
-    static void stop() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
-    @AfterEach
-    void shutdown() throws Exception {
-        if (environment != null) {
-            environment.shutdown().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
     }
 
     static Stream<Language> languages() {
@@ -125,8 +101,7 @@ class RuntimeConformanceIT {
         Files.writeString(task.resolve(language.file()), language.source());
         EnvironmentSpec spec = TestFunctions.spec(language.runtime(), handler, task, dir.resolve("opt"), runtimeDir, 128,
                 timeout, Map.of("GREETING", "hello", "AWS_REGION", "mars-north-1"));
-        environment = ExecutionEnvironment.create(vertx, spec, launchers, MemoryLimits.sampling(), logs::add, 0)
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        create(spec, launchers);
         return environment;
     }
 
