@@ -124,7 +124,7 @@ class ZipExtractorTest {
                 unsafe("a '..' segment", "climbs out with '..'", file("../evil", "x")),
                 unsafe("'..' deeper down", "climbs out with '..'", file("a/../../evil", "x")),
                 unsafe("'..' that normalises inside", "climbs out with '..'", file("a/../b", "x")),
-                unsafe("an absolute path", "is an absolute path", file("/tmp/evil", "x")),
+                unsafe("an absolute path", "is an absolute path", file("/evil", "x")),
                 unsafe("a UNC-style path", "is an absolute path", file("//server/share/evil", "x")),
                 unsafe("a Windows drive", "starts with a drive letter", file("C:/evil", "x")),
                 unsafe("a drive-relative Windows path", "starts with a drive letter", file("C:evil", "x")),
