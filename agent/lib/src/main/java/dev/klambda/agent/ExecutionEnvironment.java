@@ -14,11 +14,14 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -95,6 +98,28 @@ public final class ExecutionEnvironment {
         }
     }
 
+    /** What INIT started: the runtime and the external extensions by name. */
+    private record Launched(RuntimeProcess runtime, Map<String, RuntimeProcess> extensions) {
+
+        /** SIGKILL to all of them; completes when all have exited. */
+        CompletableFuture<Void> kill() {
+            List<RuntimeProcess> all = new ArrayList<>(extensions.values());
+            all.add(runtime);
+            all.forEach(RuntimeProcess::kill);
+            return CompletableFuture.allOf(all.stream().map(RuntimeProcess::exit).toArray(CompletableFuture[]::new));
+        }
+    }
+
+    /** INIT could not start the runtime or an extension; the invocation reports {@link #failure}. */
+    private static final class LaunchFailedException extends Exception {
+        final Failure failure;
+
+        LaunchFailedException(Failure failure) {
+            super(failure.errorType(), null, false, false);
+            this.failure = failure;
+        }
+    }
+
     /** One invocation in flight. */
     private static final class Invocation {
         final InvokeRequest request;
@@ -162,6 +187,7 @@ public final class ExecutionEnvironment {
     private boolean killedForMemory;
     private int generation;
     private long initTimer = -1;
+    private Future<Launched> launching;
     private long memoryTimer = -1;
     private double peakMemoryMb;
 
@@ -336,45 +362,54 @@ public final class ExecutionEnvironment {
         invocation.responded = true;
         vertx.cancelTimer(invocation.timer);
         double duration = (System.nanoTime() - invocation.startNanos) / 1_000_000.0;
-        RuntimeProcess process = runtime;
-        peakMemoryMb = Math.max(peakMemoryMb, memory.peakBytes() / (1024.0 * 1024.0));
-        if (!invocation.request.tailLog()) {
+        boolean tailLog = invocation.request.tailLog();
+        Function<String, InvokeResult> result = tail -> new InvokeResult(payload, contentType, functionError, errorType,
+                tail, duration, invocation.initDuration, maxMemoryUsedMb());
+        if (!tailLog) {
             // Nobody waits for the log: answer first, write END and REPORT after.
-            invocation.result.complete(new InvokeResult(payload, contentType, functionError, errorType, null, duration,
-                    invocation.initDuration, Math.round(peakMemoryMb)));
-            whenLogsDrained(process, 20, () -> {
-                finishLog(invocation.id(), duration, invocation.initDuration, status, errorType);
-                log.endInvocation();
-            });
-            return;
+            invocation.result.complete(result.apply(null));
         }
-        whenLogsDrained(process, 20, () -> {
-            finishLog(invocation.id(), duration, invocation.initDuration, status, errorType);
-            String tail = log.endInvocation();
-            invocation.result.complete(new InvokeResult(payload, contentType, functionError, errorType, tail, duration,
-                    invocation.initDuration, Math.round(peakMemoryMb)));
+        whenLogsDrained(runtime, 20, () -> {
+            String tail = finishLog(invocation.id(), duration, invocation.initDuration, status, errorType);
+            if (tailLog) {
+                invocation.result.complete(result.apply(tail));
+            }
         });
+    }
+
+    /** The runtime could not answer (it crashed, timed out, or answered too much): the caller gets AWS's error document. */
+    private void respondFailed(Invocation invocation, Failure failure, String status) {
+        respond(invocation, failure.payload(invocation.id()), "application/json", "Unhandled", failure.errorType(), status);
+    }
+
+    private Failure timedOut(Invocation invocation) {
+        return Failure.document("Sandbox.Timedout",
+                PlatformErrors.timedOut(invocation.id(), spec.timeout().toMillis() / 1000.0));
     }
 
     /** An invocation that never reached a runtime, because INIT failed. */
     private void failWithoutRunning(Invocation invocation, Failure failure, Double initDuration) {
         log.beginInvocation();
         log.line("START RequestId: " + invocation.id() + " Version: " + spec.function().version());
-        finishLog(invocation.id(), 0, initDuration, "error", failure.errorType());
-        String tail = log.endInvocation();
+        String tail = finishLog(invocation.id(), 0, initDuration, "error", failure.errorType());
         invocation.result.complete(new InvokeResult(failure.payload(invocation.id()), "application/json", "Unhandled",
-                failure.errorType(), invocation.request.tailLog() ? tail : null, 0, initDuration,
-                Math.round(peakMemoryMb)));
+                failure.errorType(), invocation.request.tailLog() ? tail : null, 0, initDuration, maxMemoryUsedMb()));
     }
 
-    private void finishLog(String requestId, double duration, Double initDuration, String status, String errorType) {
-        log.line("END RequestId: " + requestId);
+    /** The peak memory of the environment so far, in whole MB as REPORT shows it. */
+    private long maxMemoryUsedMb() {
         peakMemoryMb = Math.max(peakMemoryMb, memory.peakBytes() / (1024.0 * 1024.0));
+        return (long) Math.ceil(peakMemoryMb);
+    }
+
+    /** Writes END and REPORT and closes the invocation's log; returns its tail. */
+    private String finishLog(String requestId, double duration, Double initDuration, String status, String errorType) {
+        log.line("END RequestId: " + requestId);
         StringBuilder report = new StringBuilder("REPORT RequestId: ").append(requestId)
                 .append("\tDuration: ").append(twoDecimals(duration)).append(" ms")
                 .append("\tBilled Duration: ").append((long) Math.ceil(Math.max(duration, 1))).append(" ms")
                 .append("\tMemory Size: ").append(spec.memorySizeMb()).append(" MB")
-                .append("\tMax Memory Used: ").append(Math.round(Math.ceil(peakMemoryMb))).append(" MB");
+                .append("\tMax Memory Used: ").append(maxMemoryUsedMb()).append(" MB");
         if (initDuration != null) {
             report.append("\tInit Duration: ").append(twoDecimals(initDuration)).append(" ms");
         }
@@ -386,6 +421,7 @@ public final class ExecutionEnvironment {
         }
         report.append('\t');
         log.line(report.toString());
+        return log.endInvocation();
     }
 
     /** 3.14159 as "3.14", without String.format's cost on every invocation. */
@@ -437,8 +473,7 @@ public final class ExecutionEnvironment {
             return;
         }
         if (!invocation.responded) {
-            respond(invocation, PlatformErrors.timedOut(invocation.id(), spec.timeout().toMillis() / 1000.0),
-                    "application/json", "Unhandled", "Sandbox.Timedout", "timeout");
+            respondFailed(invocation, timedOut(invocation), "timeout");
         }
         reset("timeout");
     }
@@ -456,47 +491,65 @@ public final class ExecutionEnvironment {
         killedForMemory = false;
         extensions.clear();
         initStartNanos = System.nanoTime();
+        initTimer = vertx.setTimer(Math.max(1, limit.toMillis()), t -> onInitTimeout(gen));
+        // fork/exec and the file checks before it block: a worker thread does them, this context goes on serving
+        launching = vertx.executeBlocking(this::launch, false);
+        launching.onComplete(launched -> onLaunched(gen, launched));
+    }
+
+    /** Starts the extensions, then the runtime. Runs on a worker thread, so it reads only final state. */
+    private Launched launch() throws LaunchFailedException {
         RuntimeCommand command;
         Map<String, String> environment;
         try {
             command = launchers.command(spec);
             environment = RuntimeVariables.forRuntime(spec, "127.0.0.1:" + server.port(), logStreamName, command);
         } catch (RuntimeLaunchers.UnlaunchableRuntimeException e) {
-            failInit(Failure.platform(e.errorType(), e.getMessage()));
-            return;
+            throw new LaunchFailedException(Failure.platform(e.errorType(), e.getMessage()));
         } catch (IllegalArgumentException e) {
-            failInit(Failure.document("InvalidParameterValueException",
+            throw new LaunchFailedException(Failure.document("InvalidParameterValueException",
                     PlatformErrors.document("InvalidParameterValueException", e.getMessage())));
-            return;
         }
+        Map<String, RuntimeProcess> extensionProcesses = startExtensions(environment);
         try {
-            startExtensions(environment, gen);
+            RuntimeProcess process = RuntimeProcess.start(command.command(), environment, command.workingDirectory(), log);
+            memory.attach(process.handle());
+            return new Launched(process, extensionProcesses);
         } catch (IOException e) {
-            failInit(Failure.platform("Extension.LaunchError", e.getMessage()));
-            return;
-        }
-        if (state != State.INITIALIZING) {
-            return; // an extension could not start
-        }
-        try {
-            runtime = RuntimeProcess.start(command.command(), environment, command.workingDirectory(), log);
-        } catch (IOException e) {
-            stopExtensions("failure");
+            extensionProcesses.values().forEach(RuntimeProcess::kill);
             boolean wrapped = spec.userEnvironment().containsKey("AWS_LAMBDA_EXEC_WRAPPER");
-            failInit(wrapped ? Failure.platform("Runtime.ExitError", PlatformErrors.exitReason(127))
+            throw new LaunchFailedException(wrapped ? Failure.platform("Runtime.ExitError", PlatformErrors.exitReason(127))
                     : Failure.platform("Runtime.InvalidEntrypoint",
                             "fork/exec " + command.command().get(0) + ": " + rootMessage(e)));
+        }
+    }
+
+    private void onLaunched(int gen, AsyncResult<Launched> launched) {
+        if (gen != generation) {
+            // torn down or shut down while the processes were starting
+            if (launched.succeeded()) {
+                launched.result().kill();
+            }
             return;
         }
-        memory.attach(runtime.handle());
-        RuntimeProcess started = runtime;
+        if (launched.failed()) {
+            failInit(launched.cause() instanceof LaunchFailedException e ? e.failure
+                    : Failure.platform("Runtime.Unknown", rootMessage(launched.cause())));
+            return;
+        }
+        RuntimeProcess started = launched.result().runtime();
+        runtime = started;
         started.exit().thenAccept(code -> context.runOnContext(v -> onRuntimeExit(gen, started, code)));
-        initTimer = vertx.setTimer(Math.max(1, limit.toMillis()), t -> onInitTimeout(gen));
+        launched.result().extensions().forEach((name, process) -> {
+            externalProcesses.put(name, process);
+            process.exit().thenAccept(code -> context.runOnContext(v -> onExtensionExit(gen, name, process, code)));
+        });
         watchMemory();
+        finishInitIfReady(); // the runtime and extensions may have asked for their first event already
     }
 
     private void finishInitIfReady() {
-        if (state != State.INITIALIZING || !runtimeReady) {
+        if (state != State.INITIALIZING || !runtimeReady || runtime == null) {
             return;
         }
         for (String name : externalProcesses.keySet()) {
@@ -524,14 +577,9 @@ public final class ExecutionEnvironment {
     }
 
     private void failInit(Failure failure) {
-        vertx.cancelTimer(initTimer);
-        stopWatchingMemory();
         double initDuration = (System.nanoTime() - initStartNanos) / 1_000_000.0;
-        killRuntime();
-        stopExtensions("failure");
+        tearDown("failure");
         suppressedInit = false;
-        state = State.NEW;
-        pendingNext = null;
         initialized.complete(false);
         if (queued != null) {
             Invocation invocation = queued;
@@ -547,11 +595,7 @@ public final class ExecutionEnvironment {
         if (gen != generation || state != State.INITIALIZING) {
             return;
         }
-        killRuntime();
-        stopExtensions("timeout");
-        stopWatchingMemory();
-        state = State.NEW;
-        pendingNext = null;
+        tearDown("timeout");
         if (queued != null && !suppressedInit) {
             // As Lambda does: INIT that overran its limit is tried again within the invocation, under its timeout.
             suppressedInit = true;
@@ -563,8 +607,7 @@ public final class ExecutionEnvironment {
             queued = null;
             suppressedInit = false;
             initialized.complete(false);
-            failWithoutRunning(invocation, Failure.document("Sandbox.Timedout",
-                    PlatformErrors.timedOut(invocation.id(), spec.timeout().toMillis() / 1000.0)), null);
+            failWithoutRunning(invocation, timedOut(invocation), null);
         } else {
             initialized.complete(false);
         }
@@ -578,18 +621,14 @@ public final class ExecutionEnvironment {
         }
         runtime = null;
         pendingNext = null;
-        boolean outOfMemory = killedForMemory || memory.oomKilled();
+        Failure exited = killedForMemory || memory.oomKilled()
+                ? Failure.platform("Runtime.OutOfMemory", "Runtime exited with error: signal: killed")
+                : Failure.platform("Runtime.ExitError", PlatformErrors.exitReason(exitCode));
         switch (state) {
-            case INITIALIZING -> failInit(initError != null ? initError
-                    : outOfMemory ? Failure.platform("Runtime.OutOfMemory", "Runtime exited with error: signal: killed")
-                            : Failure.platform("Runtime.ExitError", PlatformErrors.exitReason(exitCode)));
+            case INITIALIZING -> failInit(initError != null ? initError : exited);
             case BUSY -> {
-                Invocation invocation = current;
-                if (!invocation.responded) {
-                    byte[] error = outOfMemory ? PlatformErrors.outOfMemory(invocation.id())
-                            : PlatformErrors.exited(invocation.id(), exitCode);
-                    respond(invocation, error, "application/json", "Unhandled",
-                            outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError", "error");
+                if (!current.responded) {
+                    respondFailed(current, exited, "error");
                 }
                 reset("failure");
             }
@@ -605,24 +644,26 @@ public final class ExecutionEnvironment {
 
     /** After a timeout or crash: the runtime and extensions go, and a fresh runtime starts at once. */
     private void reset(String reason) {
-        killRuntime();
-        stopExtensions(reason);
-        stopWatchingMemory();
+        tearDown(reason);
         if (current != null) {
             current.runtimeDone = true;
             current = null;
         }
-        state = State.NEW;
-        pendingNext = null;
         startInit(spec.initTimeout());
     }
 
-    private void killRuntime() {
+    /** Kills the runtime and stops the extensions; the environment is NEW again and ignores what they still send. */
+    private void tearDown(String reason) {
+        vertx.cancelTimer(initTimer);
+        stopWatchingMemory();
         if (runtime != null) {
             runtime.kill();
             runtime = null;
         }
         generation++;
+        stopExtensions(reason);
+        state = State.NEW;
+        pendingNext = null;
     }
 
     private void stop(String reason, CompletableFuture<Void> done) {
@@ -645,24 +686,17 @@ public final class ExecutionEnvironment {
         RuntimeProcess process = runtime;
         runtime = null;
         generation++;
-        List<CompletableFuture<?>> exits = new ArrayList<>();
-        for (Extension extension : extensions.values()) {
-            if (extension.shutdownEvents) {
-                send(extension, shutdownEvent(reason));
-            }
-        }
-        for (RuntimeProcess extension : externalProcesses.values()) {
-            exits.add(extension.exit());
-        }
+        List<CompletableFuture<?>> exits = new ArrayList<>(stopExtensions(reason));
         if (process != null) {
             process.terminate();
             exits.add(process.exit());
             vertx.setTimer(RUNTIME_GRACE.toMillis(), t -> process.kill());
         }
-        Map<String, RuntimeProcess> externals = new LinkedHashMap<>(externalProcesses);
-        externalProcesses.clear();
-        vertx.setTimer(externals.isEmpty() ? 1 : EXTENSIONS_GRACE.toMillis(),
-                t -> externals.values().forEach(RuntimeProcess::kill));
+        if (launching != null && !launching.isComplete()) {
+            // processes still being started are killed as soon as they exist (onLaunched sees the new generation)
+            exits.add(launching.toCompletionStage().toCompletableFuture().handle((launched, e) -> launched)
+                    .thenCompose(launched -> launched == null ? CompletableFuture.completedFuture(null) : launched.kill()));
+        }
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new))
                 .whenComplete((v, e) -> context.runOnContext(x -> server.close().onComplete(c -> {
                     memory.close();
@@ -740,8 +774,8 @@ public final class ExecutionEnvironment {
         if (tooLarge) {
             RuntimeApiServer.error(response, 413, "RequestEntityTooLarge",
                     "Exceeded maximum allowed payload size (" + PlatformErrors.MAX_RESPONSE_BYTES + " bytes).");
-            respond(invocation, PlatformErrors.responseTooLarge(), "application/json", "Unhandled",
-                    "Function.ResponseSizeTooLarge", "error");
+            respondFailed(invocation, Failure.document("Function.ResponseSizeTooLarge", PlatformErrors.responseTooLarge()),
+                    "error");
             return;
         }
         RuntimeApiServer.accepted(response);
@@ -794,33 +828,38 @@ public final class ExecutionEnvironment {
 
     // Extensions API
 
-    private void startExtensions(Map<String, String> runtimeEnvironment, int gen) throws IOException {
-        externalProcesses.clear();
+    /** Starts the executables in /opt/extensions with the runtime's environment (AWS's subset of it). */
+    private Map<String, RuntimeProcess> startExtensions(Map<String, String> runtimeEnvironment)
+            throws LaunchFailedException {
         Path directory = spec.optDirectory() == null ? null : spec.optDirectory().resolve("extensions");
         if (directory == null || !Files.isDirectory(directory)) {
-            return;
+            return Map.of();
         }
-        List<Path> executables;
-        try (Stream<Path> files = Files.list(directory)) {
-            executables = files.filter(Files::isRegularFile).filter(Files::isExecutable).sorted().toList();
-        }
-        if (executables.size() > MAX_EXTENSIONS) {
-            failInit(Failure.platform("Extension.TooManyExtensions",
-                    "Too many extensions: " + executables.size() + " found, at most " + MAX_EXTENSIONS + " allowed"));
-            return;
-        }
-        Map<String, String> environment = new LinkedHashMap<>(runtimeEnvironment);
-        // Extensions get the runtime's environment minus what only the runtime needs (AWS's list).
-        for (String key : List.of("AWS_EXECUTION_ENV", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-                "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DAEMON_ADDRESS", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT",
-                "_AWS_XRAY_DAEMON_ADDRESS", "_AWS_XRAY_DAEMON_PORT", "_HANDLER")) {
-            environment.remove(key);
-        }
-        for (Path executable : executables) {
-            RuntimeProcess process = RuntimeProcess.start(List.of(executable.toString()), environment, spec.taskRoot(), log);
-            String name = executable.getFileName().toString();
-            externalProcesses.put(name, process);
-            process.exit().thenAccept(code -> context.runOnContext(v -> onExtensionExit(gen, name, process, code)));
+        Map<String, RuntimeProcess> started = new LinkedHashMap<>();
+        try {
+            List<Path> executables;
+            try (Stream<Path> files = Files.list(directory)) {
+                executables = files.filter(Files::isRegularFile).filter(Files::isExecutable).sorted().toList();
+            }
+            if (executables.size() > MAX_EXTENSIONS) {
+                throw new LaunchFailedException(Failure.platform("Extension.TooManyExtensions",
+                        "Too many extensions: " + executables.size() + " found, at most " + MAX_EXTENSIONS + " allowed"));
+            }
+            Map<String, String> environment = new LinkedHashMap<>(runtimeEnvironment);
+            // Extensions get the runtime's environment minus what only the runtime needs (AWS's list).
+            for (String key : List.of("AWS_EXECUTION_ENV", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+                    "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DAEMON_ADDRESS", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT",
+                    "_AWS_XRAY_DAEMON_ADDRESS", "_AWS_XRAY_DAEMON_PORT", "_HANDLER")) {
+                environment.remove(key);
+            }
+            for (Path executable : executables) {
+                started.put(executable.getFileName().toString(),
+                        RuntimeProcess.start(List.of(executable.toString()), environment, spec.taskRoot(), log));
+            }
+            return started;
+        } catch (IOException e) {
+            started.values().forEach(RuntimeProcess::kill);
+            throw new LaunchFailedException(Failure.platform("Extension.LaunchError", e.getMessage()));
         }
     }
 
@@ -840,18 +879,20 @@ public final class ExecutionEnvironment {
         }
     }
 
-    private void stopExtensions(String reason) {
+    /** SHUTDOWN to the extensions that asked for it, SIGKILL after the grace period; returns their exits. */
+    private List<CompletableFuture<Integer>> stopExtensions(String reason) {
         for (Extension extension : extensions.values()) {
             if (extension.shutdownEvents) {
                 send(extension, shutdownEvent(reason));
             }
         }
-        Map<String, RuntimeProcess> processes = new LinkedHashMap<>(externalProcesses);
+        List<RuntimeProcess> processes = List.copyOf(externalProcesses.values());
         externalProcesses.clear();
         extensions.clear();
         if (!processes.isEmpty()) {
-            vertx.setTimer(EXTENSIONS_GRACE.toMillis(), t -> processes.values().forEach(RuntimeProcess::kill));
+            vertx.setTimer(EXTENSIONS_GRACE.toMillis(), t -> processes.forEach(RuntimeProcess::kill));
         }
+        return processes.stream().map(RuntimeProcess::exit).toList();
     }
 
     void onRegister(String name, String acceptFeature, Buffer body, HttpServerResponse response) {

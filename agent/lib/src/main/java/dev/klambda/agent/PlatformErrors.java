@@ -22,25 +22,10 @@ public final class PlatformErrors {
                 + String.format(Locale.ROOT, "%.2f", timeoutSeconds) + " seconds");
     }
 
-    /** {@code Runtime.ExitError} for a runtime that exited with {@code exitCode} (negative: killed by signal -exitCode). */
-    public static byte[] exited(String requestId, int exitCode) {
-        return document("Runtime.ExitError", "RequestId: " + requestId + " Error: " + exitReason(exitCode));
-    }
-
-    /** {@code Runtime.OutOfMemory}: the runtime was killed for exceeding the function's memory. */
-    public static byte[] outOfMemory(String requestId) {
-        return document("Runtime.OutOfMemory", "RequestId: " + requestId + " Error: Runtime exited with error: signal: killed");
-    }
-
     /** {@code Function.ResponseSizeTooLarge}: the runtime posted more than {@link #MAX_RESPONSE_BYTES}. */
     public static byte[] responseTooLarge() {
         return document("Function.ResponseSizeTooLarge",
                 "Response payload size exceeded maximum allowed payload size (" + MAX_RESPONSE_BYTES + " bytes).");
-    }
-
-    /** {@code Runtime.InvalidEntrypoint}: a custom runtime without a bootstrap. */
-    public static byte[] invalidEntrypoint(String requestId, String detail) {
-        return document("Runtime.InvalidEntrypoint", "RequestId: " + requestId + " Error: " + detail);
     }
 
     /** An error document of a type the platform decides, e.g. for an environment that cannot be prepared. */

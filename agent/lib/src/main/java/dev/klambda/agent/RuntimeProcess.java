@@ -1,12 +1,21 @@
 package dev.klambda.agent;
 
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,11 +29,11 @@ final class RuntimeProcess {
     private static final int MAX_LINE_BYTES = 256 * 1024;
 
     private final Process process;
-    private final List<java.io.FileInputStream> probes;
+    private final List<FileInputStream> probes;
     private final AtomicInteger readersBusy = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final AtomicInteger openStreams = new AtomicInteger(2);
-    private final List<ProcessHandle> terminated = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ProcessHandle> terminated = new CopyOnWriteArrayList<>();
 
     private RuntimeProcess(Process process) {
         this.process = process;
@@ -37,23 +46,15 @@ final class RuntimeProcess {
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
         builder.environment().clear();
         builder.environment().putAll(environment);
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         RuntimeProcess runtime = new RuntimeProcess(builder.start());
         runtime.pump(runtime.process.getInputStream(), log, "stdout");
         runtime.pump(runtime.process.getErrorStream(), log, "stderr");
         return runtime;
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     ProcessHandle handle() {
         return process.toHandle();
-    }
-
-    boolean alive() {
-        return process.isAlive();
     }
 
     /** Completes with the exit code once the process has exited and its output has been read. */
@@ -72,7 +73,7 @@ final class RuntimeProcess {
             return false;
         }
         try {
-            for (java.io.FileInputStream probe : probes) {
+            for (FileInputStream probe : probes) {
                 if (probe.available() > 0) {
                     return false;
                 }
@@ -88,21 +89,21 @@ final class RuntimeProcess {
      * (Linux): asking them how many bytes wait in a pipe never blocks, whereas the Process
      * streams are locked while the log readers wait in read(). Empty where /proc cannot tell.
      */
-    private static List<java.io.FileInputStream> probes(long pid) {
-        List<java.io.FileInputStream> probes = new java.util.ArrayList<>();
+    private static List<FileInputStream> probes(long pid) {
+        List<FileInputStream> probes = new ArrayList<>();
         try {
-            java.util.Set<Path> targets = new java.util.HashSet<>();
+            Set<Path> targets = new HashSet<>();
             for (String fd : List.of("1", "2")) {
-                Path target = java.nio.file.Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", fd));
+                Path target = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", fd));
                 if (target.toString().startsWith("pipe:")) {
                     targets.add(target);
                 }
             }
-            try (java.nio.file.DirectoryStream<Path> fds = java.nio.file.Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
                 for (Path fd : fds) {
                     try {
-                        if (targets.remove(java.nio.file.Files.readSymbolicLink(fd))) {
-                            probes.add(new java.io.FileInputStream(fd.toFile()));
+                        if (targets.remove(Files.readSymbolicLink(fd))) {
+                            probes.add(new FileInputStream(fd.toFile()));
                         }
                     } catch (IOException e) {
                         // closed meanwhile
@@ -117,7 +118,7 @@ final class RuntimeProcess {
 
     /** Releases the pipe probes. */
     void closeProbes() {
-        for (java.io.FileInputStream probe : probes) {
+        for (FileInputStream probe : probes) {
             try {
                 probe.close();
             } catch (IOException e) {
@@ -142,7 +143,7 @@ final class RuntimeProcess {
     private void pump(InputStream stream, LogRecorder log, String name) {
         Thread.ofVirtual().name("klambda-log-" + name + "-" + process.pid()).start(() -> {
             byte[] buffer = new byte[8192];
-            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
             try {
                 int read;
                 while ((read = stream.read(buffer)) > 0) {
@@ -177,7 +178,7 @@ final class RuntimeProcess {
         });
     }
 
-    private static void emit(java.io.ByteArrayOutputStream line, LogRecorder log) {
+    private static void emit(ByteArrayOutputStream line, LogRecorder log) {
         byte[] bytes = line.toByteArray();
         int length = bytes.length;
         if (length > 0 && bytes[length - 1] == '\r') {
