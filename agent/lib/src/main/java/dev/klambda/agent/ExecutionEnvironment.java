@@ -360,7 +360,6 @@ public final class ExecutionEnvironment {
     private void respond(Invocation invocation, byte[] payload, String contentType, String functionError,
             String errorType, String status) {
         invocation.responded = true;
-        vertx.cancelTimer(invocation.timer);
         double duration = (System.nanoTime() - invocation.startNanos) / 1_000_000.0;
         boolean tailLog = invocation.request.tailLog();
         Function<String, InvokeResult> result = tail -> new InvokeResult(payload, contentType, functionError, errorType,
@@ -461,6 +460,7 @@ public final class ExecutionEnvironment {
                 return;
             }
         }
+        vertx.cancelTimer(invocation.timer);
         current = null;
         state = State.IDLE;
         stopWatchingMemory();
@@ -468,11 +468,18 @@ public final class ExecutionEnvironment {
         dispatchIfReady();
     }
 
+    /**
+     * The timeout covers the whole invocation: an answer ends the caller's wait, but the runtime
+     * must still ask for the next event, and INVOKE-subscribed extensions must finish, in time.
+     */
     private void onTimeout(Invocation invocation) {
-        if (current != invocation || invocation.runtimeDone && invocation.responded) {
+        if (current != invocation) {
             return;
         }
-        if (!invocation.responded) {
+        if (invocation.responded) {
+            LOG.infof("%s answered %s but its runtime or extensions did not finish within the timeout; resetting",
+                    spec.function().name(), invocation.id());
+        } else {
             respondFailed(invocation, timedOut(invocation), "timeout");
         }
         reset("timeout");
@@ -646,6 +653,7 @@ public final class ExecutionEnvironment {
     private void reset(String reason) {
         tearDown(reason);
         if (current != null) {
+            vertx.cancelTimer(current.timer);
             current.runtimeDone = true;
             current = null;
         }

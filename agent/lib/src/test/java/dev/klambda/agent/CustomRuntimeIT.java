@@ -130,6 +130,19 @@ class CustomRuntimeIT extends EnvironmentTest {
     }
 
     @Test
+    void resetsARuntimeThatAnswersButNeverAsksForTheNextEvent() throws Exception {
+        start(Duration.ofSeconds(1), Map.of());
+        InvokeResult answered = invoke(environment, "req-linger", "\"linger\"");
+        assertThat(text(answered)).isEqualTo("\"answered\"");
+        assertThat(answered.functionError()).isNull();
+        // the runtime still holds the environment; the timeout takes it back and a fresh runtime serves the next
+        InvokeResult next = invoke(environment, "req-after-linger", "4");
+        assertThat(text(next)).isEqualTo("{\"echo\":4}");
+        assertThat(next.coldStart()).as("a new runtime").isTrue();
+        assertThat(logs).contains("handling req-after-linger");
+    }
+
+    @Test
     void refusesASecondConcurrentInvocation() throws Exception {
         start(Duration.ofSeconds(2), Map.of());
         invoke(environment, "warm", "0");

@@ -34,7 +34,10 @@ class ExtensionsAndLimitsIT extends EnvironmentTest {
             while true; do
               EVENT="$(curl -sS "$API/event/next" -H "Lambda-Extension-Identifier: $ID")"
               echo "$EVENT" >> "$EVENTS_FILE"
-              case "$EVENT" in *SHUTDOWN*) exit 0 ;; esac
+              case "$EVENT" in
+                *SHUTDOWN*) exit 0 ;;
+                *INVOKE*) [ -n "${EXTENSION_HANG:-}" ] && { sleep 30 & wait $!; } ;;
+              esac
             done
             """;
 
@@ -42,8 +45,12 @@ class ExtensionsAndLimitsIT extends EnvironmentTest {
             new Interpreters(Optional.empty(), Optional.empty(), Path.of("java")));
 
     ExecutionEnvironment start(Path opt, int memoryMb, Map<String, String> env) throws Exception {
+        return start(opt, memoryMb, Duration.ofSeconds(10), env);
+    }
+
+    ExecutionEnvironment start(Path opt, int memoryMb, Duration timeout, Map<String, String> env) throws Exception {
         EnvironmentSpec spec = TestFunctions.spec("provided.al2023", null, TestFunctions.shellFunction(dir), opt, null,
-                memoryMb, Duration.ofSeconds(10), env);
+                memoryMb, timeout, env);
         return create(spec, launchers);
     }
 
@@ -71,6 +78,23 @@ class ExtensionsAndLimitsIT extends EnvironmentTest {
         environment.shutdown().toCompletableFuture().get(10, TimeUnit.SECONDS);
         environment = null;
         assertThat(Files.readString(events)).contains("\"eventType\":\"SHUTDOWN\"").contains("\"shutdownReason\":\"spindown\"");
+    }
+
+    @Test
+    void anExtensionThatNeverFinishesItsInvokeWorkIsResetAtTheTimeout() throws Exception {
+        Path opt = dir.resolve("opt");
+        TestFunctions.executable(opt.resolve("extensions/stuck"), EXTENSION);
+        start(opt, 128, Duration.ofSeconds(1),
+                Map.of("EVENTS_FILE", dir.resolve("events").toString(), "EXTENSION_HANG", "1"));
+
+        InvokeResult first = environment.invoke(InvokeRequest.of("req-stuck", "1".getBytes())).toCompletableFuture()
+                .get(20, TimeUnit.SECONDS);
+        assertThat(new String(first.payload(), StandardCharsets.UTF_8)).as("the caller has its answer at once")
+                .isEqualTo("{\"echo\":1}");
+        InvokeResult second = environment.invoke(InvokeRequest.of("req-later", "2".getBytes())).toCompletableFuture()
+                .get(20, TimeUnit.SECONDS);
+        assertThat(new String(second.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"echo\":2}");
+        assertThat(second.coldStart()).as("the stuck environment was reset").isTrue();
     }
 
     @Test

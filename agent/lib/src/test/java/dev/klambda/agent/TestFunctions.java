@@ -15,7 +15,8 @@ final class TestFunctions {
 
     /**
      * A custom runtime in POSIX sh and curl, the way AWS's tutorial writes one: echoes events,
-     * and on request fails, crashes, hangs, answers too much, or reports the environment.
+     * and on request fails, crashes, hangs (before or after answering), answers too much, or reports
+     * the environment.
      */
     static final String SHELL_BOOTSTRAP = """
             #!/bin/sh
@@ -39,6 +40,8 @@ final class TestFunctions {
               case "$EVENT" in
                 *crash*) echo "crashing"; exit 3 ;;
                 *hang*) sleep 30 & wait $! ;;
+                *linger*) curl -sS -X POST "$API/invocation/$ID/response" -d '"answered"' >/dev/null
+                          sleep 30 & wait $! ;;
                 *fail*) curl -sS -X POST "$API/invocation/$ID/error" -H 'Lambda-Runtime-Function-Error-Type: Handler.Failed' \\
                           -d '{"errorMessage":"failed on purpose","errorType":"Handler.Failed"}' >/dev/null ;;
                 *big*) head -c 7000000 /dev/zero | tr '\\0' 'a' > "$HEADERS.big"
