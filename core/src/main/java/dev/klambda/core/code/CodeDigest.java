@@ -1,7 +1,13 @@
 package dev.klambda.core.code;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The identity of a code package: its SHA-256 and size in bytes.
@@ -10,6 +16,8 @@ import java.util.HexFormat;
  * @param size the package size in bytes
  */
 public record CodeDigest(byte[] sha256, long size) {
+
+    private static final Pattern HEX_SHA256 = Pattern.compile("[a-f0-9]{64}");
 
     public CodeDigest {
         sha256 = sha256.clone();
@@ -27,12 +35,12 @@ public record CodeDigest(byte[] sha256, long size) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CodeDigest other && java.util.Arrays.equals(sha256, other.sha256) && size == other.size;
+        return o instanceof CodeDigest other && Arrays.equals(sha256, other.sha256) && size == other.size;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(sha256) * 31 + Long.hashCode(size);
+        return Arrays.hashCode(sha256) * 31 + Long.hashCode(size);
     }
 
     @Override
@@ -46,5 +54,28 @@ public record CodeDigest(byte[] sha256, long size) {
             return sha256.toLowerCase();
         }
         return HexFormat.of().formatHex(Base64.getDecoder().decode(sha256));
+    }
+
+    /** {@link #toHex} for input that may be anything: empty unless it is a SHA-256 in hex or base64. */
+    public static Optional<String> parseHex(String sha256) {
+        try {
+            return Optional.of(toHex(sha256)).filter(hex -> HEX_SHA256.matcher(hex).matches());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A fresh SHA-256 digester. */
+    public static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** The SHA-256 of {@code text}'s UTF-8 bytes, in hex: a stable key for a name or a list. */
+    public static String sha256Hex(String text) {
+        return HexFormat.of().formatHex(newSha256().digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -9,12 +9,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.stream.Stream;
 
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.apache.commons.io.output.CloseShieldOutputStream;
+import org.apache.commons.io.output.CountingOutputStream;
+import org.apache.commons.io.output.NullOutputStream;
 
 /**
  * Turns a function's code, as a directory or a zip file, into the zip package Lambda would store.
@@ -31,12 +33,12 @@ public final class CodePackages {
 
     /** The SHA-256 and size of the package at {@code path}: a zip file as is, a directory zipped. */
     public static CodeDigest digest(Path path) throws IOException {
-        MessageDigest sha256 = sha256();
-        CountingOutputStream counter = new CountingOutputStream();
+        MessageDigest sha256 = CodeDigest.newSha256();
+        CountingOutputStream counter = new CountingOutputStream(NullOutputStream.INSTANCE);
         try (DigestOutputStream out = new DigestOutputStream(counter, sha256)) {
             writePackage(path, out);
         }
-        return new CodeDigest(sha256.digest(), counter.count);
+        return new CodeDigest(sha256.digest(), counter.getByteCount());
     }
 
     /** Writes the package at {@code path} to {@code out}: a zip file's bytes, or a directory zipped. */
@@ -56,7 +58,7 @@ public final class CodePackages {
         try (Stream<Path> walk = Files.walk(dir)) {
             entries = walk.filter(p -> !p.equals(dir)).sorted().toList();
         }
-        ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new NonClosingOutputStream(out));
+        ZipArchiveOutputStream zip = new ZipArchiveOutputStream(CloseShieldOutputStream.wrap(out));
         for (Path path : entries) {
             String name = dir.relativize(path).toString().replace('\\', '/');
             boolean link = Files.isSymbolicLink(path);
@@ -81,55 +83,5 @@ public final class CodePackages {
         }
         zip.finish();
         zip.close();
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-    }
-
-    private static final class CountingOutputStream extends OutputStream {
-        private long count;
-
-        @Override
-        public void write(int b) {
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            count += len;
-        }
-    }
-
-    private static final class NonClosingOutputStream extends OutputStream {
-        private final OutputStream delegate;
-
-        NonClosingOutputStream(OutputStream delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            delegate.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            delegate.write(b, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            delegate.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            delegate.flush();
-        }
     }
 }

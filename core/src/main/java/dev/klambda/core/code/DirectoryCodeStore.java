@@ -9,9 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Pattern;
+
+import org.apache.commons.io.output.CountingOutputStream;
 
 /**
  * The code store on a filesystem (standalone's directory, or a PVC in a cluster): zips kept once
@@ -19,7 +20,15 @@ import java.util.regex.Pattern;
  */
 public final class DirectoryCodeStore {
 
-    private static final Pattern HEX_SHA256 = Pattern.compile("[a-f0-9]{64}");
+    /** Writes a package's bytes. */
+    @FunctionalInterface
+    public interface PackageWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** A package in the store: its digest and its zip. */
+    public record Stored(CodeDigest digest, Path zip) {
+    }
 
     private final Path root;
 
@@ -27,36 +36,49 @@ public final class DirectoryCodeStore {
         this.root = root;
     }
 
-    /** The stored zip with this SHA-256 (hex or base64), if present. */
-    public Optional<Path> find(String sha256) {
-        String hex = CodeDigest.toHex(sha256);
-        if (!HEX_SHA256.matcher(hex).matches()) {
-            return Optional.empty();
-        }
-        Path file = root.resolve(hex + ".zip");
-        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    /**
+     * The stored zip with this SHA-256 (hex or base64), if present; empty for anything that is not
+     * a SHA-256. The digest is taken from the zip's name, not computed: unpacking verifies it.
+     */
+    public Optional<Stored> find(String sha256) {
+        return CodeDigest.parseHex(sha256).flatMap(hex -> {
+            Path zip = root.resolve(hex + ".zip");
+            try {
+                return Files.isRegularFile(zip)
+                        ? Optional.of(new Stored(new CodeDigest(HexFormat.of().parseHex(hex), Files.size(zip)), zip))
+                        : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        });
     }
 
     /** Stores {@code content} under its SHA-256 and returns the digest; storing the same bytes twice keeps one copy. */
     public CodeDigest put(InputStream content) throws IOException {
+        return put(content::transferTo).digest();
+    }
+
+    /**
+     * Stores what {@code writer} writes under its SHA-256, hashing while writing, e.g. a directory
+     * zipped by {@link CodePackages#writePackage}; storing the same bytes twice keeps one copy.
+     */
+    public Stored put(PackageWriter writer) throws IOException {
         Files.createDirectories(root);
         Path temp = Files.createTempFile(root, "upload-", ".tmp");
         try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            long size;
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), sha256)) {
-                size = content.transferTo(out);
+            MessageDigest sha256 = CodeDigest.newSha256();
+            CountingOutputStream counter = new CountingOutputStream(Files.newOutputStream(temp));
+            try (OutputStream out = new DigestOutputStream(counter, sha256)) {
+                writer.writeTo(out);
             }
-            CodeDigest digest = new CodeDigest(sha256.digest(), size);
+            CodeDigest digest = new CodeDigest(sha256.digest(), counter.getByteCount());
             Path target = root.resolve(digest.hex() + ".zip");
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            return digest;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
+            return new Stored(digest, target);
         } finally {
             Files.deleteIfExists(temp);
         }

@@ -3,20 +3,15 @@ package dev.klambda.core.code;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Pattern;
 
 /**
  * Unpacked code on local disk, kept once per SHA-256 and shared read-only by every execution
@@ -37,7 +32,6 @@ public final class UnpackedCodeCache {
     public record Layer(String sha256, Path zip) {
     }
 
-    private static final Pattern HEX_SHA256 = Pattern.compile("[a-f0-9]{64}");
     private static final String SIZE = "size";
 
     // A JVM may hold one FileLock per file, and a second attempt from another thread throws
@@ -90,7 +84,7 @@ public final class UnpackedCodeCache {
      */
     public Unpacked layers(List<Layer> layers, long functionSize) throws IOException {
         List<String> hexes = layers.stream().map(layer -> hex(layer.sha256())).toList();
-        String key = sha256Hex(String.join("\n", hexes));
+        String key = CodeDigest.sha256Hex(String.join("\n", hexes));
         Unpacked opt = obtain("layers", key, "opt", tree -> {
             long total = 0;
             for (int i = 0; i < layers.size(); i++) {
@@ -180,24 +174,7 @@ public final class UnpackedCodeCache {
     }
 
     private static String hex(String sha256) {
-        String hex;
-        try {
-            hex = CodeDigest.toHex(sha256);
-        } catch (IllegalArgumentException e) {
-            hex = "";
-        }
-        if (!HEX_SHA256.matcher(hex).matches()) {
-            throw new IllegalArgumentException("Not a SHA-256 in hex or base64: " + sha256);
-        }
-        return hex;
-    }
-
-    private static String sha256Hex(String text) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return CodeDigest.parseHex(sha256)
+                .orElseThrow(() -> new IllegalArgumentException("Not a SHA-256 in hex or base64: " + sha256));
     }
 }

@@ -1,10 +1,7 @@
 package dev.klambda.standalone.environments;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +12,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
@@ -28,12 +28,14 @@ import dev.klambda.agent.InvokeRequest;
 import dev.klambda.agent.InvokeResult;
 import dev.klambda.agent.LogSink;
 import dev.klambda.agent.MemoryLimits;
+import dev.klambda.agent.RuntimeFiles;
 import dev.klambda.agent.RuntimeLaunchers;
 import dev.klambda.agent.pool.PoolStats;
 import dev.klambda.agent.pool.WarmPool;
 import dev.klambda.core.code.CodeDigest;
 import dev.klambda.core.code.CodePackages;
 import dev.klambda.core.code.DirectoryCodeStore;
+import dev.klambda.core.code.InvalidCodePackageException;
 import dev.klambda.core.code.UnpackedCodeCache;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
@@ -56,6 +58,14 @@ public final class LocalEnvironments implements AutoCloseable {
     public record PoolKey(String namespace, String functionName, String version, String revision) {
     }
 
+    /** One function version; a new revision of it (an edited $LATEST) replaces its pool. */
+    private record VersionKey(String namespace, String functionName, String version) {
+    }
+
+    /** A version's pool for one revision, ready once its code is unpacked. */
+    private record Pool(String revision, CompletableFuture<WarmPool> ready) {
+    }
+
     /** What the provider needs to know of a function to run it. */
     public record Target(String namespace, String accountId, Function function, String version,
             FunctionConfiguration configuration, String revision, Path manifest) {
@@ -71,7 +81,9 @@ public final class LocalEnvironments implements AutoCloseable {
     private final Duration idleTimeout;
     private final int accountLimit;
     private final Clock clock;
-    private final Map<PoolKey, WarmPool> pools = new ConcurrentHashMap<>();
+    private final Map<VersionKey, Pool> pools = new ConcurrentHashMap<>();
+    // Code is zipped, stored and unpacked here, never on the caller's (possibly event-loop) thread.
+    private final ExecutorService preparing = Executors.newVirtualThreadPerTaskExecutor();
     private final long reaper;
 
     public LocalEnvironments(Vertx vertx, String region, DirectoryCodeStore codeStore, Path home, Path runtimeDirectory,
@@ -87,59 +99,74 @@ public final class LocalEnvironments implements AutoCloseable {
         this.accountLimit = accountLimit;
         this.clock = clock;
         long period = Math.max(1000, Math.min(30_000, idleTimeout.toMillis() / 4));
-        this.reaper = vertx.setPeriodic(period, t -> pools.values().forEach(WarmPool::reap));
+        this.reaper = vertx.setPeriodic(period, t -> readyPools().forEach(WarmPool::reap));
     }
 
     /** Runs an invocation in an environment of {@code target}'s pool, starting one if needed. */
     public CompletionStage<InvokeResult> invoke(Target target, InvokeRequest request) {
-        WarmPool pool;
-        try {
-            pool = pool(target);
-        } catch (LambdaException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return pool.invoke(request);
+        return pool(target).thenCompose(pool -> pool.invoke(request));
     }
 
-    /** Keeps {@code count} environments of {@code target} initialised. */
-    public void provision(Target target, int count) {
-        pool(target).provision(count);
+    /** Keeps {@code count} environments of {@code target} initialised; completes when the pool exists. */
+    public CompletionStage<Void> provision(Target target, int count) {
+        return pool(target).thenAccept(pool -> pool.provision(count));
     }
 
     /** The pools and what they hold, for metrics and the invoker's decisions. */
     public Map<PoolKey, PoolStats> stats() {
         Map<PoolKey, PoolStats> stats = new HashMap<>();
-        pools.forEach((key, pool) -> stats.put(key, pool.stats()));
+        pools.forEach((key, pool) -> {
+            if (pool.ready().isDone() && !pool.ready().isCompletedExceptionally()) {
+                stats.put(new PoolKey(key.namespace(), key.functionName(), key.version(), pool.revision()),
+                        pool.ready().join().stats());
+            }
+        });
         return stats;
     }
 
-    private WarmPool pool(Target target) {
-        PoolKey key = new PoolKey(target.namespace(), target.function().functionName(), target.version(), target.revision());
-        WarmPool existing = pools.get(key);
-        if (existing != null) {
-            return existing;
+    private List<WarmPool> readyPools() {
+        return pools.values().stream().map(Pool::ready).filter(f -> f.isDone() && !f.isCompletedExceptionally())
+                .map(CompletableFuture::join).toList();
+    }
+
+    /** {@code target}'s pool: the existing one for its revision, else a new one that replaces the old revision's. */
+    private CompletableFuture<WarmPool> pool(Target target) {
+        VersionKey key = new VersionKey(target.namespace(), target.function().functionName(), target.version());
+        Pool existing = pools.get(key);
+        if (existing != null && existing.revision().equals(target.revision())) {
+            return existing.ready();
         }
-        // A new revision of the same version (an edited $LATEST) replaces the old pool, which drains.
-        pools.entrySet().removeIf(entry -> {
-            PoolKey old = entry.getKey();
-            boolean replaced = old.namespace().equals(key.namespace()) && old.functionName().equals(key.functionName())
-                    && old.version().equals(key.version());
-            if (replaced) {
-                entry.getValue().close();
+        List<Pool> replaced = new ArrayList<>(1);
+        Pool pool = pools.compute(key, (k, current) -> {
+            if (current != null && current.revision().equals(target.revision())) {
+                return current;
             }
-            return replaced;
+            if (current != null) {
+                replaced.add(current);
+            }
+            return new Pool(target.revision(), CompletableFuture.supplyAsync(() -> newPool(target), preparing));
         });
+        // The old revision's pool drains: its running invocations finish, nothing new goes there.
+        replaced.forEach(old -> old.ready().thenAccept(WarmPool::close));
+        // A pool that could not be made is forgotten, so that the next invocation tries again.
+        pool.ready().whenComplete((made, e) -> {
+            if (e != null) {
+                pools.remove(key, pool);
+            }
+        });
+        return pool.ready();
+    }
+
+    private WarmPool newPool(Target target) {
         EnvironmentSpec spec = prepare(target);
         interpreters.reportMismatch(spec.runtime());
         Integer reserved = target.function().getSpec().getReservedConcurrentExecutions();
         int maximum = reserved != null ? reserved : accountLimit;
         String name = target.function().functionName() + ":" + target.version();
         LogSink sink = logSink(target.function().functionName());
-        WarmPool pool = new WarmPool(name, provisioned -> ExecutionEnvironment.create(vertx,
+        return new WarmPool(name, provisioned -> ExecutionEnvironment.create(vertx,
                 provisioned ? withInitializationType(spec, "provisioned-concurrency") : spec, launchers,
                 MemoryLimits.sampling(), sink, 0), maximum, idleTimeout, clock);
-        WarmPool raced = pools.putIfAbsent(key, pool);
-        return raced != null ? raced : pool;
     }
 
     /** Unpacks code and layers and describes the environment; failures are Lambda's errors. */
@@ -147,8 +174,8 @@ public final class LocalEnvironments implements AutoCloseable {
         FunctionConfiguration configuration = target.configuration();
         try {
             Code code = configuration.getCode();
-            Path zip = zipOf(code.path(), code.sha256(), target.manifest());
-            UnpackedCodeCache.Unpacked task = unpacked.unpacked(CodePackages.digest(zip).hex(), zip);
+            DirectoryCodeStore.Stored zip = stored(code.path(), code.sha256(), target.manifest());
+            UnpackedCodeCache.Unpacked task = unpacked.unpacked(zip.digest().hex(), zip.zip());
             List<UnpackedCodeCache.Layer> layers = new ArrayList<>();
             if (configuration.getLayers() != null) {
                 for (Layer layer : configuration.getLayers()) {
@@ -156,8 +183,8 @@ public final class LocalEnvironments implements AutoCloseable {
                         throw new LambdaException(ErrorType.ResourceNotReadyException, "Layer " + layer.arn()
                                 + " is not available in standalone mode: give the layer as a path");
                     }
-                    Path layerZip = zipOf(layer.path(), null, target.manifest());
-                    layers.add(new UnpackedCodeCache.Layer(CodePackages.digest(layerZip).hex(), layerZip));
+                    DirectoryCodeStore.Stored layerZip = stored(layer.path(), null, target.manifest());
+                    layers.add(new UnpackedCodeCache.Layer(layerZip.digest().hex(), layerZip.zip()));
                 }
             }
             UnpackedCodeCache.Unpacked opt = unpacked.layers(layers, task.size());
@@ -175,7 +202,7 @@ public final class LocalEnvironments implements AutoCloseable {
                     configuration.getMemorySize() == null ? 128 : configuration.getMemorySize(),
                     Duration.ofSeconds(configuration.getTimeout() == null ? 3 : configuration.getTimeout()), variables,
                     task.directory(), opt.directory(), runtimeDirectory, null, null);
-        } catch (dev.klambda.core.code.InvalidCodePackageException e) {
+        } catch (InvalidCodePackageException e) {
             throw new LambdaException(ErrorType.InvalidZipFileException, e.lambdaMessage());
         } catch (IOException e) {
             throw new LambdaException(ErrorType.ResourceNotReadyException,
@@ -183,8 +210,8 @@ public final class LocalEnvironments implements AutoCloseable {
         }
     }
 
-    /** The zip of a code or layer path (a directory is packaged), stored in the code store. */
-    private Path zipOf(String path, String sha256, Path manifest) throws IOException {
+    /** The zip of a code or layer path (a directory is packaged) in the code store, or the stored zip {@code sha256}. */
+    private DirectoryCodeStore.Stored stored(String path, String sha256, Path manifest) throws IOException {
         if (path == null) {
             return codeStore.find(sha256).orElseThrow(() -> new LambdaException(ErrorType.ResourceNotReadyException,
                     "the code store has no zip with SHA-256 " + CodeDigest.toHex(sha256)));
@@ -193,24 +220,7 @@ public final class LocalEnvironments implements AutoCloseable {
             throw new LambdaException(ErrorType.ResourceNotReadyException, "code.path needs a manifest file to be relative to");
         }
         Path source = manifest.getParent().resolve(path).normalize();
-        if (!Files.isDirectory(source)) {
-            try (InputStream in = Files.newInputStream(source)) {
-                CodeDigest digest = codeStore.put(in);
-                return codeStore.find(digest.hex()).orElseThrow();
-            }
-        }
-        Path temp = Files.createTempFile("klambda-package-", ".zip");
-        try {
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                CodePackages.zipDirectory(source, out);
-            }
-            try (InputStream in = Files.newInputStream(temp)) {
-                CodeDigest digest = codeStore.put(in);
-                return codeStore.find(digest.hex()).orElseThrow();
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        return codeStore.put(out -> CodePackages.writePackage(source, out));
     }
 
     private static EnvironmentSpec withInitializationType(EnvironmentSpec spec, String type) {
@@ -228,10 +238,11 @@ public final class LocalEnvironments implements AutoCloseable {
     public void close() {
         vertx.cancelTimer(reaper);
         List<CompletableFuture<Void>> closing = new ArrayList<>();
-        pools.values().forEach(pool -> closing.add(pool.close().toCompletableFuture()));
+        pools.values().forEach(pool -> closing.add(pool.ready().thenCompose(WarmPool::close).exceptionally(e -> null)));
         pools.clear();
+        preparing.shutdown();
         try {
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("some environments did not stop in time", e);
         }
@@ -240,7 +251,7 @@ public final class LocalEnvironments implements AutoCloseable {
     /** Unpacks the runtime clients shipped with klambda under {@code home}. */
     public static Path runtimeFiles(Path home) {
         try {
-            return dev.klambda.agent.RuntimeFiles.unpack(home.resolve("runtimes"));
+            return RuntimeFiles.unpack(home.resolve("runtimes"));
         } catch (UncheckedIOException e) {
             throw new IllegalStateException("cannot unpack the runtime clients under " + home, e);
         }

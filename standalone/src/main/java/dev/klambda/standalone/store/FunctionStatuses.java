@@ -8,7 +8,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -63,15 +62,19 @@ final class FunctionStatuses {
                     "standalone mode runs code from code.path or the code store (code.sha256); code.url and code.configMap need cluster mode");
         }
         if (code.path() == null) {
-            Optional<Path> stored = codeStore.find(code.sha256());
+            // The store names each zip by its SHA-256 (and checks it again before unpacking): no need to hash it here.
+            Optional<DirectoryCodeStore.Stored> stored = codeStore.find(code.sha256());
             if (stored.isEmpty()) {
                 return failed(function, "InvalidConfiguration",
                         "the code store has no zip with SHA-256 " + CodeDigest.toHex(code.sha256()));
             }
-            return digestOf(stored.get())
-                    .map(d -> active(function, d.digest(),
-                            d.newest().isAfter(manifestModified) ? d.newest() : manifestModified))
-                    .orElseGet(() -> failed(function, "InvalidZipFileException", "the code store's zip cannot be read"));
+            try {
+                Instant storedAt = Files.getLastModifiedTime(stored.get().zip()).toInstant();
+                return active(function, stored.get().digest(),
+                        storedAt.isAfter(manifestModified) ? storedAt : manifestModified);
+            } catch (IOException e) {
+                return failed(function, "InvalidZipFileException", "the code store's zip cannot be read");
+            }
         }
         Path path = manifest.getParent().resolve(code.path()).normalize();
         if (!Files.exists(path)) {
@@ -109,12 +112,8 @@ final class FunctionStatuses {
     /** A RevisionId that changes exactly when the function's spec or code changes. */
     private String revision(Function function, String codeIdentity) {
         try {
-            byte[] spec = mapper.writeValueAsBytes(function.getSpec());
-            byte[] identity = codeIdentity.getBytes(StandardCharsets.UTF_8);
-            byte[] both = new byte[spec.length + identity.length];
-            System.arraycopy(spec, 0, both, 0, spec.length);
-            System.arraycopy(identity, 0, both, spec.length, identity.length);
-            return UUID.nameUUIDFromBytes(both).toString();
+            String spec = mapper.writeValueAsString(function.getSpec());
+            return UUID.nameUUIDFromBytes((spec + codeIdentity).getBytes(StandardCharsets.UTF_8)).toString();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a Function spec always serialises", e);
         }
@@ -140,7 +139,7 @@ final class FunctionStatuses {
     }
 
     private static Fingerprint fingerprint(Path path) throws IOException {
-        MessageDigest sha = sha256();
+        MessageDigest sha = CodeDigest.newSha256();
         Instant newest = Instant.EPOCH;
         try (Stream<Path> walk = Files.walk(path)) {
             for (Path file : walk.sorted().toList()) {
@@ -156,13 +155,5 @@ final class FunctionStatuses {
             }
         }
         return new Fingerprint(HexFormat.of().formatHex(sha.digest()), newest);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

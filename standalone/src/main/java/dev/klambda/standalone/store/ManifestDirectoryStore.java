@@ -12,16 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
@@ -41,6 +35,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
+import dev.klambda.core.code.CodeDigest;
 import dev.klambda.core.manifest.ManifestReader;
 import dev.klambda.core.store.ResourceStore;
 import dev.klambda.core.validation.FieldError;
@@ -69,7 +64,6 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
     private final ManifestValidator validator;
     private final FunctionStatuses statuses;
     private final ManifestReader reader = new ManifestReader();
-    private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
 
     private final Object rescanLock = new Object();
     /** Guarded by rescanLock. */
@@ -81,7 +75,7 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
     private final Set<Path> watched = new HashSet<>();
 
     /** A resource read from a manifest file, with where it came from. */
-    record Entry(HasMetadata resource, int document) {
+    record Entry(HasMetadata resource) {
 
         String key() {
             return key(resource);
@@ -155,11 +149,6 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
         }
     }
 
-    /** Called with every new snapshot, on the thread that applied the change. */
-    public void addListener(Consumer<Snapshot> listener) {
-        listeners.add(listener);
-    }
-
     /** What is loaded now. */
     public Snapshot snapshot() {
         return snapshot;
@@ -212,24 +201,17 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
     /** Reads every manifest file again and applies what changed. */
     public void rescan() {
         synchronized (rescanLock) {
-            Map<String, HasMetadata> previous = new HashMap<>();
-            for (LoadedFile file : files.values()) {
-                for (Entry entry : file.entries()) {
-                    previous.put(entry.key(), entry.resource());
-                }
-            }
+            Map<String, HasMetadata> previous = resources(files, snapshot);
             Map<Path, LoadedFile> next = new TreeMap<>();
             for (Path path : manifestFiles()) {
                 LoadedFile before = files.get(path);
                 next.put(path, load(path, before, previous));
             }
             Snapshot built = build(next);
-            report(snapshot, built, files, next);
+            report(snapshot, built, previous, resources(next, built));
             files = next;
             snapshot = built;
         }
-        Snapshot current = snapshot;
-        listeners.forEach(l -> l.accept(current));
     }
 
     private List<Path> manifestFiles() {
@@ -270,7 +252,7 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
         } catch (IOException e) {
             return keepPrevious(path, before, null, List.of("cannot be read: " + e.getMessage()));
         }
-        String hash = sha256(text);
+        String hash = CodeDigest.sha256Hex(text);
         if (before != null && before.contentHash().equals(hash)) {
             return new LoadedFile(path, hash, modified, before.entries(), before.problems());
         }
@@ -298,7 +280,7 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
                     problems.add(where + ": " + error);
                 }
             }
-            entries.add(new Entry(resource, document.index()));
+            entries.add(new Entry(resource));
         }
         if (!problems.isEmpty()) {
             return keepPrevious(path, before, hash, problems);
@@ -422,15 +404,13 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
         return copy;
     }
 
-    private void report(Snapshot before, Snapshot after, Map<Path, LoadedFile> filesBefore,
-            Map<Path, LoadedFile> filesAfter) {
+    private void report(Snapshot before, Snapshot after, Map<String, HasMetadata> resourcesBefore,
+            Map<String, HasMetadata> resourcesAfter) {
         for (Problem problem : after.problems()) {
             if (!before.problems().contains(problem)) {
                 LOG.errorf("%s: %s", display(problem.file()), problem.message());
             }
         }
-        Map<String, HasMetadata> resourcesBefore = resources(filesBefore.values());
-        Map<String, HasMetadata> resourcesAfter = resources(filesAfter.values());
         for (Map.Entry<String, Path> source : after.sources().entrySet()) {
             HasMetadata old = resourcesBefore.get(source.getKey());
             HasMetadata now = resourcesAfter.get(source.getKey());
@@ -447,11 +427,14 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
         }
     }
 
-    private static Map<String, HasMetadata> resources(Collection<LoadedFile> loaded) {
+    /** The resources {@code snapshot} holds, by key: of two definitions of one resource, the one it kept. */
+    private static Map<String, HasMetadata> resources(Map<Path, LoadedFile> files, Snapshot snapshot) {
         Map<String, HasMetadata> resources = new HashMap<>();
-        for (LoadedFile file : loaded) {
+        for (LoadedFile file : files.values()) {
             for (Entry entry : file.entries()) {
-                resources.putIfAbsent(entry.key(), entry.resource());
+                if (file.path().equals(snapshot.sources().get(entry.key()))) {
+                    resources.put(entry.key(), entry.resource());
+                }
             }
         }
         return resources;
@@ -518,14 +501,6 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
             } catch (IOException | java.io.UncheckedIOException e) {
                 LOG.warnf("cannot watch %s: %s", root, e.getMessage());
             }
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
