@@ -67,7 +67,7 @@ class AgentMainIT {
         Process agent = builder.start();
         List<String> output = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch listening = new CountDownLatch(1);
-        Thread.ofPlatform().daemon().start(() -> {
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader lines = new BufferedReader(
                     new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -98,6 +98,8 @@ class AgentMainIT {
             agent.destroy();
             assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
         }
+        // The process has ended; its last lines are read once the reader reaches the end of the stream.
+        reader.join(Duration.ofSeconds(10));
         assertThat(marker).as("the runtime got SIGTERM").exists();
         assertThat(output).anyMatch(l -> l.startsWith("START RequestId:")).anyMatch(l -> l.startsWith("REPORT RequestId:"));
     }
