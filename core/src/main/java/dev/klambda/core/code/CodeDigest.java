@@ -76,6 +76,11 @@ public record CodeDigest(byte[] sha256, long size) {
 
     /** The SHA-256 of {@code text}'s UTF-8 bytes, in hex: a stable key for a name or a list. */
     public static String sha256Hex(String text) {
-        return HexFormat.of().formatHex(newSha256().digest(text.getBytes(StandardCharsets.UTF_8)));
+        return sha256Hex(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The SHA-256 of {@code bytes}, in lower-case hex. */
+    public static String sha256Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(newSha256().digest(bytes));
     }
 }
