@@ -22,7 +22,8 @@ public class StandaloneBeans {
     TenantTable tenants(StandaloneConfig config) {
         return new TenantTable(config.tenants().stream()
                 .map(t -> new Tenant(t.namespace(), t.accountId(),
-                        t.accessKeys().stream().map(k -> new AccessKey(k.id(), k.secret())).toList()))
+                        t.accessKeys().stream().map(k -> new AccessKey(k.id(), k.secret())).toList(),
+                        t.concurrencyLimit()))
                 .toList());
     }
 

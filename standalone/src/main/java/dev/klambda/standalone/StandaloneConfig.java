@@ -21,7 +21,7 @@ public interface StandaloneConfig {
     @WithDefault("us-east-1")
     String region();
 
-    /** The namespace of manifests that name none; also the tenant of API callers until SigV4 identifies them. */
+    /** The namespace of manifests that name none. */
     @WithDefault("default")
     String defaultNamespace();
 
@@ -35,6 +35,10 @@ public interface StandaloneConfig {
         String accountId();
 
         List<AccessKeyConfig> accessKeys();
+
+        /** The most invocations the account may run at once, as Lambda's account concurrency. */
+        @WithDefault("1000")
+        int concurrencyLimit();
     }
 
     /** One access key pair. */
@@ -53,10 +57,6 @@ public interface StandaloneConfig {
         /** How long an environment may stay idle before it is stopped (pools scale to zero). */
         @WithDefault("10m")
         java.time.Duration idleTimeout();
-
-        /** The most environments one account (namespace) may run at once, as Lambda's default. */
-        @WithDefault("1000")
-        int accountConcurrencyLimit();
     }
 
     /** The address printed in the banner when it differs from the bound one, e.g. behind a proxy. */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * What {@code ./klambda up} promises, checked with a client we did not write: the packaged
  * platform started the way the script starts it (KLAMBDA_* variables, the repository's examples),
- * listing the example functions to the real aws CLI, and stopping cleanly on Ctrl-C (SIGINT).
+ * listing and invoking the example functions with the real aws CLI, and stopping cleanly on Ctrl-C
+ * (SIGINT).
  */
 class ExamplesWithAwsCliIT {
 
@@ -131,6 +133,38 @@ class ExamplesWithAwsCliIT {
     }
 
     @Test
+    void invokesTheExampleFunctionsWithTheAwsCli() throws Exception {
+        Path out = home.resolve("invoke.json");
+        CliResult invoke = aws("lambda", "invoke", "--function-name", "hello-python", "--payload", "{\"name\":\"CLI\"}",
+                "--log-type", "Tail", out.toString());
+        assertThat(invoke.exitCode()).as(invoke.stderr()).isZero();
+        JsonNode response = JSON.readTree(invoke.stdout());
+        assertThat(response.get("StatusCode").asInt()).isEqualTo(200);
+        assertThat(response.get("ExecutedVersion").asText()).isEqualTo("$LATEST");
+        assertThat(new String(Base64.getDecoder().decode(response.get("LogResult").asText()),
+                StandardCharsets.UTF_8)).contains("REPORT RequestId: ");
+        assertThat(JSON.readTree(out.toFile()).get("message").asText()).isEqualTo("Hello, CLI!");
+
+        CliResult node = aws("lambda", "invoke", "--function-name", "arn:aws:lambda:us-east-1:000000000000:function:hello-node",
+                "--payload", "{}", out.toString());
+        assertThat(node.exitCode()).as(node.stderr()).isZero();
+        assertThat(JSON.readTree(out.toFile()).get("function").asText()).isEqualTo("hello-node");
+
+        CliResult badJson = aws("lambda", "invoke", "--function-name", "hello-python", "--payload", "{not json",
+                out.toString());
+        assertThat(badJson.exitCode()).isNotZero();
+        assertThat(badJson.stderr()).contains("InvalidRequestContentException");
+    }
+
+    @Test
+    void refusesTheAwsCliWithCredentialsItDoesNotKnow() throws Exception {
+        CliResult list = awsAs("someone", "else", "lambda", "list-functions");
+        assertThat(list.exitCode()).isNotZero();
+        assertThat(list.stderr()).contains("UnrecognizedClientException")
+                .contains("The security token included in the request is invalid.");
+    }
+
+    @Test
     void stopsCleanlyOnCtrlC() throws Exception {
         // A copy of its own, so that the other tests keep theirs whatever the order.
         Platform second = Platform.start(home.resolve("second"));
@@ -145,11 +179,15 @@ class ExamplesWithAwsCliIT {
     }
 
     static CliResult aws(String... args) throws Exception {
+        return awsAs("test", "test", args);
+    }
+
+    static CliResult awsAs(String accessKey, String secret, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("aws", "--endpoint-url", "http://127.0.0.1:" + platform.port(),
                 "--region", "us-east-1", "--output", "json"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
+        builder.environment().putAll(Map.of("AWS_ACCESS_KEY_ID", accessKey, "AWS_SECRET_ACCESS_KEY", secret,
                 "AWS_PAGER", "", "AWS_CONFIG_FILE", "/dev/null", "AWS_SHARED_CREDENTIALS_FILE", "/dev/null"));
         Path out = Files.createTempFile(home, "aws", ".out");
         Path err = Files.createTempFile(home, "aws", ".err");

@@ -12,13 +12,15 @@ import java.util.stream.Stream;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * Gives the application under test a manifest directory of its own, a copy of
- * test/resources/api-manifests, that tests may change while it runs, and an empty KLAMBDA_HOME.
+ * Gives the application under test a manifest directory of its own, a copy of a test resource
+ * directory (init argument {@code manifests}, default api-manifests), that tests may change while
+ * it runs, and an empty KLAMBDA_HOME.
  */
 public class ManifestsResource implements QuarkusTestResourceLifecycleManager {
 
     private static Path root;
     private static Path manifests;
+    private String source = "api-manifests";
 
     /** The manifest directory the running application watches. */
     public static Path manifests() {
@@ -26,14 +28,19 @@ public class ManifestsResource implements QuarkusTestResourceLifecycleManager {
     }
 
     @Override
+    public void init(Map<String, String> initArgs) {
+        source = initArgs.getOrDefault("manifests", source);
+    }
+
+    @Override
     public Map<String, String> start() {
         try {
             root = Files.createTempDirectory("klambda-it-");
             manifests = root.resolve("manifests");
-            Path source = Path.of(ManifestsResource.class.getClassLoader().getResource("api-manifests").toURI());
-            try (Stream<Path> files = Files.walk(source)) {
+            Path from = Path.of(ManifestsResource.class.getClassLoader().getResource(source).toURI());
+            try (Stream<Path> files = Files.walk(from)) {
                 for (Path file : files.toList()) {
-                    Path target = manifests.resolve(source.relativize(file).toString());
+                    Path target = manifests.resolve(from.relativize(file).toString());
                     if (Files.isDirectory(file)) {
                         Files.createDirectories(target);
                     } else {

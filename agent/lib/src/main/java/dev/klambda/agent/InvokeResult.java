@@ -7,7 +7,8 @@ package dev.klambda.agent;
  * @param contentType the response content type the runtime gave
  * @param functionError {@code Unhandled} when the payload is an error document, else null
  * @param errorType the error's type (e.g. {@code Sandbox.Timedout}, {@code Runtime.ExitError}), for logs and metrics
- * @param logTail the last 4 KB of the invocation's log when the caller asked for it, else null
+ * @param logTail base64 of the last 4 KB of the invocation's log (as X-Amz-Log-Result carries it) when the caller
+ *        asked for it, else null
  * @param durationMillis how long the invocation ran
  * @param initDurationMillis how long INIT took when this invocation had a cold start, else null
  * @param maxMemoryUsedMb the environment's peak memory so far

@@ -3,27 +3,20 @@ package dev.klambda.standalone.api;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.klambda.core.tenant.Tenant;
-import dev.klambda.core.tenant.TenantTable;
-import dev.klambda.standalone.StandaloneConfig;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
-/**
- * Decides which tenant an API call acts for. Until requests are authenticated with SigV4, every
- * caller acts for the tenant of the default namespace.
- */
+import dev.klambda.core.tenant.Tenant;
+import dev.klambda.invoker.http.ApiAuthentication;
+
+/** The account an API call acts for: the one whose access key signed it. */
 @ApplicationScoped
 public class Callers {
 
-    private final Tenant defaultTenant;
-
     @Inject
-    public Callers(TenantTable tenants, StandaloneConfig config) {
-        this.defaultTenant = tenants.byNamespace(config.defaultNamespace()).orElseThrow(() -> new IllegalStateException(
-                "the tenant table has no entry for the default namespace " + config.defaultNamespace()));
-    }
+    CurrentVertxRequest request;
 
     /** The tenant of the current caller. */
     public Tenant current() {
-        return defaultTenant;
+        return ApiAuthentication.caller(request.getCurrent()).tenant();
     }
 }

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import dev.klambda.agent.Interpreters;
 import dev.klambda.core.code.DirectoryCodeStore;
 import dev.klambda.standalone.StandaloneConfig;
+import dev.klambda.standalone.store.ManifestDirectoryStore;
 
 /** Standalone's environment provider, with the interpreters found on this machine. */
 @ApplicationScoped
@@ -19,11 +20,12 @@ public class EnvironmentsProducer {
 
     @Produces
     @Singleton
-    LocalEnvironments environments(Vertx vertx, StandaloneConfig config, DirectoryCodeStore codeStore) {
+    LocalEnvironments environments(Vertx vertx, StandaloneConfig config, DirectoryCodeStore codeStore,
+            ManifestDirectoryStore store) {
         var home = config.home().toAbsolutePath().normalize();
         return new LocalEnvironments(vertx, config.region(), codeStore, home, LocalEnvironments.runtimeFiles(home),
                 Interpreters.detect(System.getenv()), config.environments().idleTimeout(),
-                config.environments().accountConcurrencyLimit(), Clock.systemUTC());
+                store::manifestOf, Clock.systemUTC());
     }
 
     void close(@Disposes LocalEnvironments environments) {

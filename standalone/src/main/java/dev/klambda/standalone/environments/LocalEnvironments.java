@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.vertx.core.Vertx;
 
 import dev.klambda.agent.EnvironmentSpec;
@@ -40,9 +43,10 @@ import dev.klambda.core.code.UnpackedCodeCache;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.crds.v1alpha1.function.Code;
-import dev.klambda.crds.v1alpha1.function.Function;
 import dev.klambda.crds.v1alpha1.function.FunctionConfiguration;
 import dev.klambda.crds.v1alpha1.function.Layer;
+import dev.klambda.invoker.invoke.EnvironmentProvider;
+import dev.klambda.invoker.invoke.Target;
 
 /**
  * Standalone's environment provider: execution environments as local processes, one warm pool per
@@ -50,7 +54,13 @@ import dev.klambda.crds.v1alpha1.function.Layer;
  * per SHA-256; pools grow on demand up to the reserved concurrency (or the account limit), keep
  * the provisioned concurrency initialised, and shrink to zero after the idle time.
  */
-public final class LocalEnvironments implements AutoCloseable {
+public final class LocalEnvironments implements EnvironmentProvider, AutoCloseable {
+
+    /** Where a resource's manifest file is: code paths are relative to it. */
+    @FunctionalInterface
+    public interface Manifests {
+        Optional<Path> of(HasMetadata resource);
+    }
 
     private static final Logger LOG = Logger.getLogger(LocalEnvironments.class);
 
@@ -66,11 +76,6 @@ public final class LocalEnvironments implements AutoCloseable {
     private record Pool(String revision, CompletableFuture<WarmPool> ready) {
     }
 
-    /** What the provider needs to know of a function to run it. */
-    public record Target(String namespace, String accountId, Function function, String version,
-            FunctionConfiguration configuration, String revision, Path manifest) {
-    }
-
     private final Vertx vertx;
     private final String region;
     private final DirectoryCodeStore codeStore;
@@ -79,7 +84,7 @@ public final class LocalEnvironments implements AutoCloseable {
     private final Interpreters interpreters;
     private final RuntimeLaunchers launchers;
     private final Duration idleTimeout;
-    private final int accountLimit;
+    private final Manifests manifests;
     private final Clock clock;
     private final Map<VersionKey, Pool> pools = new ConcurrentHashMap<>();
     // Code is zipped, stored and unpacked here, never on the caller's (possibly event-loop) thread.
@@ -87,7 +92,8 @@ public final class LocalEnvironments implements AutoCloseable {
     private final long reaper;
 
     public LocalEnvironments(Vertx vertx, String region, DirectoryCodeStore codeStore, Path home, Path runtimeDirectory,
-            Interpreters interpreters, Duration idleTimeout, int accountLimit, Clock clock) {
+            Interpreters interpreters, Duration idleTimeout, Manifests manifests,
+            Clock clock) {
         this.vertx = vertx;
         this.region = region;
         this.codeStore = codeStore;
@@ -96,16 +102,28 @@ public final class LocalEnvironments implements AutoCloseable {
         this.interpreters = interpreters;
         this.launchers = new RuntimeLaunchers(interpreters);
         this.idleTimeout = idleTimeout;
-        this.accountLimit = accountLimit;
+        this.manifests = manifests;
         this.clock = clock;
         long period = Math.max(1000, Math.min(30_000, idleTimeout.toMillis() / 4));
         this.reaper = vertx.setPeriodic(period, t -> readyPools().forEach(WarmPool::reap));
     }
 
     /** Runs an invocation in an environment of {@code target}'s pool, starting one if needed. */
+    @Override
     public CompletionStage<InvokeResult> invoke(Target target, InvokeRequest request) {
-        return pool(target).thenCompose(pool -> pool.invoke(request));
+        return pool(target).thenCompose(pool -> pool.invoke(request)).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+            // The pool closed under the invocation (a new revision replaced it) or none came free in time:
+            // a throttle, which clients retry.
+            if (cause instanceof WarmPool.PoolExhaustedException) {
+                return CompletableFuture.failedFuture(LambdaException.throttled("ConcurrentInvocationLimitExceeded"));
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
     }
+
+    // demand(): not overridden. A local environment starts in tens of milliseconds, the moment an
+    // invocation needs one (WarmPool), so starting them earlier would only hold memory.
 
     /** Keeps {@code count} environments of {@code target} initialised; completes when the pool exists. */
     public CompletionStage<Void> provision(Target target, int count) {
@@ -131,7 +149,7 @@ public final class LocalEnvironments implements AutoCloseable {
 
     /** {@code target}'s pool: the existing one for its revision, else a new one that replaces the old revision's. */
     private CompletableFuture<WarmPool> pool(Target target) {
-        VersionKey key = new VersionKey(target.namespace(), target.function().functionName(), target.version());
+        VersionKey key = new VersionKey(target.tenant().namespace(), target.function().functionName(), target.version());
         Pool existing = pools.get(key);
         if (existing != null && existing.revision().equals(target.revision())) {
             return existing.ready();
@@ -161,7 +179,7 @@ public final class LocalEnvironments implements AutoCloseable {
         EnvironmentSpec spec = prepare(target);
         interpreters.reportMismatch(spec.runtime());
         Integer reserved = target.function().getSpec().getReservedConcurrentExecutions();
-        int maximum = reserved != null ? reserved : accountLimit;
+        int maximum = reserved != null ? reserved : target.tenant().concurrencyLimit();
         String name = target.function().functionName() + ":" + target.version();
         LogSink sink = logSink(target.function().functionName());
         return new WarmPool(name, provisioned -> ExecutionEnvironment.create(vertx,
@@ -172,9 +190,10 @@ public final class LocalEnvironments implements AutoCloseable {
     /** Unpacks code and layers and describes the environment; failures are Lambda's errors. */
     EnvironmentSpec prepare(Target target) {
         FunctionConfiguration configuration = target.configuration();
+        Path manifest = manifests.of(target.function()).orElse(null);
         try {
             Code code = configuration.getCode();
-            DirectoryCodeStore.Stored zip = stored(code.path(), code.sha256(), target.manifest());
+            DirectoryCodeStore.Stored zip = stored(code.path(), code.sha256(), manifest);
             UnpackedCodeCache.Unpacked task = unpacked.unpacked(zip.digest().hex(), zip.zip());
             List<UnpackedCodeCache.Layer> layers = new ArrayList<>();
             if (configuration.getLayers() != null) {
@@ -183,7 +202,7 @@ public final class LocalEnvironments implements AutoCloseable {
                         throw new LambdaException(ErrorType.ResourceNotReadyException, "Layer " + layer.arn()
                                 + " is not available in standalone mode: give the layer as a path");
                     }
-                    DirectoryCodeStore.Stored layerZip = stored(layer.path(), null, target.manifest());
+                    DirectoryCodeStore.Stored layerZip = stored(layer.path(), null, manifest);
                     layers.add(new UnpackedCodeCache.Layer(layerZip.digest().hex(), layerZip.zip()));
                 }
             }
@@ -198,7 +217,7 @@ public final class LocalEnvironments implements AutoCloseable {
                         target.function().functionName(), configuration.getEnvironment().secrets().keySet());
             }
             return new EnvironmentSpec(new FunctionIdentity(target.function().functionName(), target.version(), region,
-                    target.accountId()), configuration.getRuntime().id(), configuration.getHandler(),
+                    target.tenant().accountId()), configuration.getRuntime().id(), configuration.getHandler(),
                     configuration.getMemorySize() == null ? 128 : configuration.getMemorySize(),
                     Duration.ofSeconds(configuration.getTimeout() == null ? 3 : configuration.getTimeout()), variables,
                     task.directory(), opt.directory(), runtimeDirectory, null, null);

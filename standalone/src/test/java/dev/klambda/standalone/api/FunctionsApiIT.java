@@ -1,5 +1,6 @@
 package dev.klambda.standalone.api;
 
+import static dev.klambda.standalone.SignedRequests.signed;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -97,7 +98,7 @@ class FunctionsApiIT {
 
     @Test
     void listsFunctionsInLambdasShape() {
-        given().get("/2015-03-31/functions")
+        given().filter(signed()).get("/2015-03-31/functions")
                 .then().statusCode(200)
                 .contentType("application/json")
                 .header("x-amzn-RequestId", matchesPattern("[0-9a-f-]{36}"))
@@ -177,18 +178,18 @@ class FunctionsApiIT {
 
     @Test
     void putsErrorsOnTheWireAsLambdaDoes() {
-        given().get("/2015-03-31/functions/nope")
+        given().filter(signed()).get("/2015-03-31/functions/nope")
                 .then().statusCode(404)
                 .header("x-amzn-ErrorType", "ResourceNotFoundException")
                 .header("x-amzn-RequestId", notNullValue())
                 .body("Type", equalTo("User"))
                 .body("Message", equalTo("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"));
-        given().queryParam("FunctionVersion", "invalid").get("/2015-03-31/functions")
+        given().filter(signed()).queryParam("FunctionVersion", "invalid").get("/2015-03-31/functions")
                 .then().statusCode(400)
                 .header("x-amzn-ErrorType", "ValidationException")
                 .body("message", equalTo(
                         "1 validation error detected: Value 'invalid' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]"));
-        given().get("/2015-03-31/functions/in valid")
+        given().filter(signed()).get("/2015-03-31/functions/in valid")
                 .then().statusCode(400)
                 .header("x-amzn-ErrorType", "ValidationException");
     }

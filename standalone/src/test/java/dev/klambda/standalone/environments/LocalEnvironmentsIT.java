@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -29,8 +30,10 @@ import dev.klambda.agent.InvokeRequest;
 import dev.klambda.agent.InvokeResult;
 import dev.klambda.core.code.DirectoryCodeStore;
 import dev.klambda.core.error.LambdaException;
+import dev.klambda.core.tenant.Tenant;
 import dev.klambda.core.validation.ManifestValidator;
 import dev.klambda.crds.v1alpha1.function.Function;
+import dev.klambda.invoker.invoke.Target;
 import dev.klambda.standalone.store.FunctionStatusesAccess;
 import dev.klambda.standalone.store.ManifestDirectoryStore;
 
@@ -54,7 +57,7 @@ class LocalEnvironmentsIT {
                 FunctionStatusesAccess.create(codeStore, JSON));
         store.start();
         environments = new LocalEnvironments(vertx, "us-east-1", codeStore, home, LocalEnvironments.runtimeFiles(home),
-                Interpreters.detect(System.getenv()), Duration.ofMinutes(10), 1000, Clock.systemUTC());
+                Interpreters.detect(System.getenv()), Duration.ofMinutes(10), store::manifestOf, Clock.systemUTC());
     }
 
     @AfterAll
@@ -64,10 +67,11 @@ class LocalEnvironmentsIT {
         vertx.close().toCompletionStage().toCompletableFuture().get();
     }
 
-    static LocalEnvironments.Target latest(String name) {
+    static final Tenant TENANT = new Tenant("default", "000000000000", List.of());
+
+    static Target latest(String name) {
         Function function = store.function("default", name).orElseThrow();
-        return new LocalEnvironments.Target("default", "000000000000", function, "$LATEST", function.getSpec(),
-                function.getStatus().revisionId(), store.manifestOf(function).orElseThrow());
+        return new Target(TENANT, function, "$LATEST", function.getSpec(), function.getStatus().revisionId());
     }
 
     static InvokeResult invoke(String name, String event) throws Exception {
@@ -109,15 +113,18 @@ class LocalEnvironmentsIT {
                 .validate(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
                         .readTree(manifest.toFile()))
                 .resource();
-        LocalEnvironments.Target target = new LocalEnvironments.Target("default", "000000000000", function, "$LATEST",
-                function.getSpec(), "r1", manifest);
-        assertThatThrownBy(() -> environments.invoke(target, InvokeRequest.of("x", "{}".getBytes())).toCompletableFuture()
-                .get(10, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOfSatisfying(LambdaException.class, e -> {
-                    assertThat(e.type().code()).isEqualTo("InvalidZipFileException");
-                    assertThat(e.getMessage())
-                            .isEqualTo("Could not unzip uploaded file. Please check your file, then try to upload again.");
-                });
+        try (LocalEnvironments broken = new LocalEnvironments(vertx, "us-east-1", new DirectoryCodeStore(home.resolve("code")),
+                home, LocalEnvironments.runtimeFiles(home), Interpreters.detect(System.getenv()), Duration.ofMinutes(10),
+                resource -> Optional.of(manifest), Clock.systemUTC())) {
+            Target target = new Target(TENANT, function, "$LATEST", function.getSpec(), "r1");
+            assertThatThrownBy(() -> broken.invoke(target, InvokeRequest.of("x", "{}".getBytes())).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOfSatisfying(LambdaException.class, e -> {
+                        assertThat(e.type().code()).isEqualTo("InvalidZipFileException");
+                        assertThat(e.getMessage())
+                                .isEqualTo("Could not unzip uploaded file. Please check your file, then try to upload again.");
+                    });
+        }
     }
 }

@@ -1,0 +1,57 @@
+package dev.klambda.invoker.http;
+
+import java.time.Clock;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import dev.klambda.core.error.ErrorType;
+import dev.klambda.core.error.LambdaException;
+import dev.klambda.invoker.auth.SigV4Verifier;
+import dev.klambda.invoker.invoke.Invoker;
+
+/**
+ * Puts the invoker on the application's HTTP server: every Lambda API path (those under a
+ * {@code /yyyy-mm-dd/} API version) is read and authenticated first, then Invoke is served here
+ * and the other operations by their resources. The application that embeds the invoker provides
+ * the {@link Invoker} and {@link SigV4Verifier} beans.
+ */
+@ApplicationScoped
+public class InvokerRoutes {
+
+    /** Every Lambda API operation's path starts with its API version, e.g. /2015-03-31/. */
+    static final String API_PATHS = "/\\d{4}-\\d{2}-\\d{2}/.*";
+    private static final int BEFORE_RESOURCES = RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT;
+
+    @Inject
+    Invoker invoker;
+    @Inject
+    SigV4Verifier verifier;
+
+    void register(@Observes Router router) {
+        // The signature covers the body, so it is read (up to Invoke's limit) before anything else.
+        router.routeWithRegex(API_PATHS).order(BEFORE_RESOURCES)
+                .handler(BodyHandler.create(false).setBodyLimit(InvokeRoute.MAX_PAYLOAD))
+                .handler(new ApiAuthentication(verifier))
+                .failureHandler(InvokerRoutes::bodyFailure);
+        router.post(InvokeRoute.PATH).order(BEFORE_RESOURCES + 1)
+                .handler(new InvokeRoute(invoker, Clock.systemUTC()));
+    }
+
+    private static void bodyFailure(RoutingContext context) {
+        if (context.statusCode() == 413) {
+            Responses.error(context, context.normalizedPath().endsWith("/invocations") ? InvokeRoute.tooLarge()
+                    : new LambdaException(ErrorType.RequestEntityTooLargeException,
+                            "Request must be smaller than " + InvokeRoute.MAX_PAYLOAD + " bytes"));
+            return;
+        }
+        Responses.error(context, context.failure() != null ? context.failure()
+                : new LambdaException(ErrorType.InvalidRequestContentException, "The request could not be read"));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.klambda.standalone.invoke;
+
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
+
+import dev.klambda.core.store.ResourceStore;
+import dev.klambda.core.tenant.TenantTable;
+import dev.klambda.invoker.admit.ConcurrencyLimits;
+import dev.klambda.invoker.auth.SigV4Verifier;
+import dev.klambda.invoker.invoke.Invoker;
+import dev.klambda.invoker.metrics.InvocationMetrics;
+import dev.klambda.invoker.routing.Resolver;
+import dev.klambda.standalone.StandaloneConfig;
+import dev.klambda.standalone.environments.LocalEnvironments;
+
+/** The embedded invoker: the manifest store to resolve names, local processes to run them. */
+@ApplicationScoped
+public class InvokerProducer {
+
+    @Produces
+    @Singleton
+    Resolver resolver(ResourceStore store, TenantTable tenants, StandaloneConfig config) {
+        return new Resolver(store, tenants, config.region(), () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    @Produces
+    @Singleton
+    Invoker invoker(Resolver resolver, ResourceStore store, LocalEnvironments environments, MeterRegistry registry,
+            Tracer tracer) {
+        return new Invoker(resolver, new ConcurrencyLimits(), environments, store, new InvocationMetrics(registry),
+                tracer);
+    }
+
+    @Produces
+    @Singleton
+    SigV4Verifier verifier(TenantTable tenants, StandaloneConfig config) {
+        return new SigV4Verifier(tenants, config.region(), Clock.systemUTC());
+    }
+}
