@@ -11,6 +11,8 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -130,6 +132,70 @@ class InvokeApiIT {
             assertThat(out.get("function").asText()).isEqualTo("echo");
             assertThat(out.get("invokedArn").asText()).as(form.toString()).isEqualTo(form.invokedArn());
         }
+    }
+
+    @Test
+    void splitsAnAliasByItsWeightsAndReportsTheVersionThatRan() throws Exception {
+        int calls = 1000;
+        int second = 0;
+        for (int i = 0; i < calls; i++) {
+            InvokeResponse response = invoke(lambda, "echo:live", "{}");
+            String version = response.executedVersion();
+            assertThat(version).isIn("1", "2");
+            assertThat(json(response).get("version").asText()).as("the runtime ran what the header says").isEqualTo(version);
+            assertThat(json(response).get("invokedArn").asText()).isEqualTo(ARN + "echo:live");
+            if (version.equals("2")) {
+                second++;
+            }
+        }
+        // 30% of 1000 has a standard deviation of 14.5 calls; 4 of them either way.
+        assertThat(second / (double) calls).isBetween(0.24, 0.36);
+        assertThat(invoke(lambda, "echo:2", "{}").executedVersion()).isEqualTo("2");
+    }
+
+    @Test
+    void movesAnAliasForTheNextInvocationWithoutARestart() throws Exception {
+        Path alias = ManifestsResource.manifests().resolve("releases/moving.yaml");
+        Files.writeString(alias, ALIAS.formatted("1"));
+        // Until the store has read the new file, the alias does not exist.
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(ResourceNotFoundException.class)
+                .untilAsserted(() -> assertThat(
+                        invoke(lambda, "echo:moving", "{}").executedVersion()).isEqualTo("1"));
+
+        Files.writeString(alias, ALIAS.formatted("2"));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                invoke(lambda, "echo:moving", "{}").executedVersion()).isEqualTo("2"));
+        Files.delete(alias);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThatThrownBy(
+                () -> invoke(lambda, "echo:moving", "{}")).isInstanceOf(ResourceNotFoundException.class));
+    }
+
+    static final String ALIAS = """
+            apiVersion: klambda.dev/v1alpha1
+            kind: Alias
+            metadata: {name: echo-moving}
+            spec: {functionName: echo, name: moving, functionVersion: "%s"}
+            """;
+
+    @Test
+    void keepsProvisionedEnvironmentsInitialised() {
+        String version2 = "account=\"000000000000\",function=\"echo\",version=\"2\"";
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(metric("lambda_provisioned_concurrent_executions{" + version2 + "}")).isEqualTo(2);
+        });
+        // Both provisioned environments ran INIT before any call: neither of two concurrent calls waits for it.
+        List<CompletableFuture<InvokeResponse>> calls = List.of(
+                CompletableFuture.supplyAsync(() -> tailed("echo:2", "{\"sleepMs\":500}"), CALLERS),
+                CompletableFuture.supplyAsync(() -> tailed("echo:2", "{\"sleepMs\":500}"), CALLERS));
+        for (CompletableFuture<InvokeResponse> call : calls) {
+            String log = new String(Base64.getDecoder().decode(call.join().logResult()), StandardCharsets.UTF_8);
+            assertThat(log).contains("REPORT RequestId").doesNotContain("Init Duration");
+        }
+    }
+
+    static InvokeResponse tailed(String name, String payload) {
+        return lambda.invoke(r -> r.functionName(name).logType(LogType.TAIL).payload(SdkBytes.fromUtf8String(payload)));
     }
 
     @Test
