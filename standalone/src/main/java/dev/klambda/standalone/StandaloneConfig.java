@@ -59,6 +59,13 @@ public interface StandaloneConfig {
         java.time.Duration idleTimeout();
     }
 
+    /**
+     * A domain under which function URLs also answer on host names of their own,
+     * {@code <function>[--<alias>][.<namespace>].<domain>}, for an ingress with a wildcard host
+     * (KLAMBDA_FUNCTION_URL_DOMAIN). Without it, URLs are {@code /url/<function>[/<alias>]/...}.
+     */
+    Optional<String> functionUrlDomain();
+
     /** The address printed in the banner when it differs from the bound one, e.g. behind a proxy. */
     Optional<String> advertisedUrl();
 }

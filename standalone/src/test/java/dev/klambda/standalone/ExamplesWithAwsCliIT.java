@@ -7,6 +7,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,6 +158,15 @@ class ExamplesWithAwsCliIT {
                 out.toString());
         assertThat(badJson.exitCode()).isNotZero();
         assertThat(badJson.stderr()).contains("InvalidRequestContentException");
+    }
+
+    @Test
+    void servesTheExampleFunctionUrlToPlainHttpClients() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:" + platform.port() + "/url/hello-python/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).get("message").asText()).isEqualTo("Hello, world!");
     }
 
     @Test

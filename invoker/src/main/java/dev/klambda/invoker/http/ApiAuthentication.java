@@ -50,7 +50,8 @@ public final class ApiAuthentication implements Handler<RoutingContext> {
         context.next();
     }
 
-    private static SignedRequest signedRequest(RoutingContext context) {
+    /** The request as SigV4 sees it: method, raw path and query, headers, body (read by then). */
+    public static SignedRequest signedRequest(RoutingContext context) {
         HttpServerRequest request = context.request();
         String uri = request.uri();
         int query = uri.indexOf('?');

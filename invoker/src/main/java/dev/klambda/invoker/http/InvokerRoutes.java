@@ -15,6 +15,7 @@ import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.invoker.auth.SigV4Verifier;
 import dev.klambda.invoker.invoke.Invoker;
+import dev.klambda.invoker.url.FunctionUrlRoute;
 
 /**
  * Puts the invoker on the application's HTTP server: every Lambda API path (those under a
@@ -28,13 +29,29 @@ public class InvokerRoutes {
     /** Every Lambda API operation's path starts with its API version, e.g. /2015-03-31/. */
     static final String API_PATHS = "/\\d{4}-\\d{2}-\\d{2}/.*";
     private static final int BEFORE_RESOURCES = RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT;
+    /** Function URL requests are limited like synchronous invocations. */
+    private final BodyHandler urlBody = BodyHandler.create(false).setBodyLimit(InvokeRoute.MAX_PAYLOAD);
 
     @Inject
     Invoker invoker;
     @Inject
     SigV4Verifier verifier;
+    @Inject
+    FunctionUrlRoute urls;
 
     void register(@Observes Router router) {
+        // Function URLs on their own host names come first: any path there is the function's.
+        router.route().order(BEFORE_RESOURCES - 2).handler(context -> {
+            if (urls.servesHost(context) && !context.request().path().startsWith(FunctionUrlRoute.HOST_PREFIX)) {
+                context.reroute(FunctionUrlRoute.HOST_PREFIX + context.request().uri());
+            } else {
+                context.next();
+            }
+        });
+        for (String prefix : new String[] { FunctionUrlRoute.HOST_PREFIX + "/*", FunctionUrlRoute.PREFIX + "*" }) {
+            router.route(prefix).order(BEFORE_RESOURCES - 1).handler(urlBody).handler(urls)
+                    .failureHandler(InvokerRoutes::urlBodyFailure);
+        }
         // The signature covers the body, so it is read (up to Invoke's limit) before anything else.
         router.routeWithRegex(API_PATHS).order(BEFORE_RESOURCES)
                 .handler(BodyHandler.create(false).setBodyLimit(InvokeRoute.MAX_PAYLOAD))
@@ -42,6 +59,16 @@ public class InvokerRoutes {
                 .failureHandler(InvokerRoutes::bodyFailure);
         router.post(InvokeRoute.PATH).order(BEFORE_RESOURCES + 1)
                 .handler(new InvokeRoute(invoker, Clock.systemUTC()));
+    }
+
+    private static void urlBodyFailure(RoutingContext context) {
+        if (context.statusCode() == 413 && !context.response().ended()) {
+            context.response().setStatusCode(413).putHeader("Content-Type", "application/json")
+                    .end("{\"Message\":\"Request Entity Too Large\"}");
+            return;
+        }
+        Responses.error(context, context.failure() != null ? context.failure()
+                : new LambdaException(ErrorType.InvalidRequestContentException, "The request could not be read"));
     }
 
     private static void bodyFailure(RoutingContext context) {

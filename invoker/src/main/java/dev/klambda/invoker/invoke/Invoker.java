@@ -15,6 +15,7 @@ import dev.klambda.core.error.LambdaException;
 import dev.klambda.core.name.FunctionReference;
 import dev.klambda.core.store.ResourceStore;
 import dev.klambda.core.tenant.Tenant;
+import dev.klambda.crds.v1alpha1.common.FunctionUrlConfig;
 import dev.klambda.crds.v1alpha1.function.Function;
 import dev.klambda.invoker.admit.ConcurrencyLimits;
 import dev.klambda.invoker.auth.ResourcePolicy;
@@ -45,9 +46,18 @@ public final class Invoker {
      * @param requestId the id the caller and the runtime see
      * @param clientContext the decoded client context JSON, or null
      * @param traceId the X-Ray trace header for the runtime
+     * @param action the IAM action the caller needs: lambda:InvokeFunction, or lambda:InvokeFunctionUrl
+     * @param urlAuthType the auth type of the function URL the call came through, or null
      */
     public record Call(Tenant caller, FunctionReference reference, Type type, String requestId, byte[] payload,
-            boolean tailLog, String clientContext, String traceId) {
+            boolean tailLog, String clientContext, String traceId, String action, FunctionUrlConfig.AuthType urlAuthType) {
+
+        /** A call of the Invoke API. */
+        public Call(Tenant caller, FunctionReference reference, Type type, String requestId, byte[] payload,
+                boolean tailLog, String clientContext, String traceId) {
+            this(caller, reference, type, requestId, payload, tailLog, clientContext, traceId,
+                    ResourcePolicy.INVOKE_FUNCTION, null);
+        }
     }
 
     /**
@@ -88,8 +98,8 @@ public final class Invoker {
         ConcurrencyLimits.Permit permit;
         Resolution resolution;
         try {
-            resolution = resolver.resolve(call.caller(), call.reference(), ResourcePolicy.INVOKE_FUNCTION);
-            ResourcePolicy.authorize(call.caller(), resolution, ResourcePolicy.INVOKE_FUNCTION, null);
+            resolution = resolver.resolve(call.caller(), call.reference(), call.action());
+            ResourcePolicy.authorize(call.caller(), resolution, call.action(), call.urlAuthType());
             if (call.type() == Type.DryRun) {
                 return CompletableFuture.completedFuture(new Outcome(resolution, null));
             }

@@ -17,6 +17,7 @@ import dev.klambda.invoker.auth.SigV4Verifier;
 import dev.klambda.invoker.invoke.Invoker;
 import dev.klambda.invoker.metrics.InvocationMetrics;
 import dev.klambda.invoker.routing.Resolver;
+import dev.klambda.invoker.url.FunctionUrlRoute;
 import dev.klambda.standalone.StandaloneConfig;
 import dev.klambda.standalone.environments.LocalEnvironments;
 
@@ -36,6 +37,14 @@ public class InvokerProducer {
             Tracer tracer) {
         return new Invoker(resolver, new ConcurrencyLimits(), environments, store, new InvocationMetrics(registry),
                 tracer);
+    }
+
+    @Produces
+    @Singleton
+    FunctionUrlRoute functionUrls(Invoker invoker, ResourceStore store, TenantTable tenants, SigV4Verifier verifier,
+            StandaloneConfig config) {
+        return new FunctionUrlRoute(invoker, store, tenants, verifier, config.region(), config.defaultNamespace(),
+                config.functionUrlDomain(), Clock.systemUTC());
     }
 
     @Produces
