@@ -184,7 +184,7 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
         LogSink sink = logSink(target.function().functionName());
         return new WarmPool(name, provisioned -> ExecutionEnvironment.create(vertx,
                 provisioned ? withInitializationType(spec, "provisioned-concurrency") : spec, launchers,
-                MemoryLimits.sampling(), sink, 0), maximum, idleTimeout, clock);
+                MemoryLimits.sampling(), sink, 0), maximum, idleTimeout, spec.timeout(), clock);
     }
 
     /** Unpacks code and layers and describes the environment; failures are Lambda's errors. */

@@ -51,6 +51,7 @@ public final class WarmPool {
     private final String name;
     private final EnvironmentFactory factory;
     private final Duration idleTimeout;
+    private final Duration maxWait;
     private final Clock clock;
 
     // guarded by this
@@ -68,13 +69,22 @@ public final class WarmPool {
      * @param name for logs, e.g. {@code hello:3}
      * @param maximum the most environments at once (reserved concurrency, or the account's limit)
      * @param idleTimeout how long an environment may stay idle before it is stopped
+     * @param maxWait how long an invocation without a deadline of its own waits for an environment
+     *        to come free at the maximum (the function's timeout)
      */
-    public WarmPool(String name, EnvironmentFactory factory, int maximum, Duration idleTimeout, Clock clock) {
+    public WarmPool(String name, EnvironmentFactory factory, int maximum, Duration idleTimeout, Duration maxWait,
+            Clock clock) {
         this.name = name;
         this.factory = factory;
         this.maximum = maximum;
         this.idleTimeout = idleTimeout;
+        this.maxWait = maxWait;
         this.clock = clock;
+    }
+
+    /** A pool whose invocations wait at most Lambda's longest timeout, 900 s, for an environment. */
+    public WarmPool(String name, EnvironmentFactory factory, int maximum, Duration idleTimeout, Clock clock) {
+        this(name, factory, maximum, idleTimeout, Duration.ofSeconds(900), clock);
     }
 
     /** Runs one invocation in an environment of this pool. */
@@ -98,7 +108,7 @@ public final class WarmPool {
                 create = true;
             } else {
                 Instant deadline = request.deadlineEpochMillis() > 0 ? Instant.ofEpochMilli(request.deadlineEpochMillis())
-                        : clock.instant().plusSeconds(900);
+                        : clock.instant().plus(maxWait);
                 Waiter waiter = new Waiter(request, result, deadline);
                 waiters.addLast(waiter);
                 long wait = Math.max(1, Duration.between(clock.instant(), deadline).toMillis());

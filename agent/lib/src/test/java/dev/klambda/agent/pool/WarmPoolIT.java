@@ -144,6 +144,17 @@ class WarmPoolIT {
     }
 
     @Test
+    void boundsTheWaitOfAnInvocationWithoutADeadlineByThePoolsMaximumWait() throws Exception {
+        pool = new WarmPool("pooled:1", factory, 1, Duration.ofMinutes(10), Duration.ofMillis(200), Clock.systemUTC());
+        CompletableFuture<InvokeResult> slow = pool.invoke(InvokeRequest.of("s", "\"slow\"".getBytes())).toCompletableFuture();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().total() == 1);
+        assertThatThrownBy(() -> get(pool.invoke(InvokeRequest.of("w", "1".getBytes()))))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(WarmPool.PoolExhaustedException.class);
+        assertThat(slow.get(30, TimeUnit.SECONDS).functionError()).isNull();
+    }
+
+    @Test
     void failsAWaitingInvocationAtItsDeadline() throws Exception {
         pool = new WarmPool("pooled:1", factory, 1, Duration.ofMinutes(10), Clock.systemUTC());
         CompletableFuture<InvokeResult> slow = pool.invoke(InvokeRequest.of("s", "\"slow\"".getBytes())).toCompletableFuture();
