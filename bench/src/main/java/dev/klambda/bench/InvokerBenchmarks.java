@@ -129,6 +129,16 @@ public final class InvokerBenchmarks {
         return environment;
     }
 
+    /** BENCH_JAVA_OPTS: JVM options for both sides' JVMs, to compare settings (e.g. a garbage collector). */
+    private static Map<String, String> javaOptions(Map<String, String> environment) {
+        Map<String, String> withOptions = new HashMap<>(environment);
+        String options = System.getenv("BENCH_JAVA_OPTS");
+        if (options != null) {
+            withOptions.merge("JAVA_TOOL_OPTIONS", options, (a, b) -> a + " " + b);
+        }
+        return withOptions;
+    }
+
     /** Latencies at {@code callers} concurrent callers, each with its own agent on the direct path. */
     private String overhead(int callers, URI invoker, List<URI> agents) throws Exception {
         List<Double> viaInvoker = new ArrayList<>();
@@ -281,10 +291,15 @@ public final class InvokerBenchmarks {
     private Process start(String readyLine, List<String> args, Map<String, String> environment,
             java.util.function.Consumer<String> onReady) throws Exception {
         List<String> command = new ArrayList<>();
+        // BENCH_SERVER_CPUS pins the servers (and the runtimes they start) apart from the load generator.
+        String cpus = System.getenv("BENCH_SERVER_CPUS");
+        if (cpus != null) {
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(environment);
+        builder.environment().putAll(javaOptions(environment));
         interpreters.python().ifPresent(python -> builder.environment().put("KLAMBDA_PYTHON", python.toString()));
         Process process = builder.start();
         processes.add(process);
