@@ -38,6 +38,17 @@ public interface ResourceStore {
                 .findFirst();
     }
 
+    /** The published version a qualifier such as {@code "3"} names: numbered and frozen; empty for anything else. */
+    default Optional<Version> publishedVersion(String namespace, String functionName, String number) {
+        int parsed;
+        try {
+            parsed = Integer.parseInt(number);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return version(namespace, functionName, parsed).filter(v -> v.getSpec().snapshot() != null);
+    }
+
     /** The alias named {@code aliasName} of a function. */
     default Optional<Alias> alias(String namespace, String functionName, String aliasName) {
         return aliases(namespace, functionName).stream().filter(a -> a.aliasName().equals(aliasName)).findFirst();

@@ -120,18 +120,12 @@ public final class Resolver {
     }
 
     private Target published(Tenant tenant, Function function, String number, String notFoundArn) {
-        int parsed;
-        try {
-            parsed = Integer.parseInt(number);
-        } catch (NumberFormatException e) {
-            throw LambdaException.functionNotFound(notFoundArn);
-        }
-        Version version = store.version(tenant.namespace(), function.functionName(), parsed)
-                .filter(v -> v.getSpec().snapshot() != null)
+        Version version = store.publishedVersion(tenant.namespace(), function.functionName(), number)
                 .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
         VersionSnapshot snapshot = version.getSpec().snapshot();
+        String numbered = version.getSpec().version().toString();
         // A version never changes; a new revision appears only if its resource is replaced by another one.
-        String revision = "version " + parsed + " " + snapshot.codeSha256() + " " + snapshot.publishedAt();
-        return new Target(tenant, function, Integer.toString(parsed), snapshot.configuration(), revision);
+        String revision = "version " + numbered + " " + snapshot.codeSha256() + " " + snapshot.publishedAt();
+        return new Target(tenant, function, numbered, snapshot.configuration(), revision);
     }
 }

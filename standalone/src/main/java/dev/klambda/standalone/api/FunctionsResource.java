@@ -171,14 +171,7 @@ public class FunctionsResource {
     }
 
     private ObjectNode publishedVersion(Tenant tenant, Function function, String number, String notFoundArn) {
-        int parsed;
-        try {
-            parsed = Integer.parseInt(number);
-        } catch (NumberFormatException e) {
-            throw LambdaException.functionNotFound(notFoundArn);
-        }
-        Version version = store.version(tenant.namespace(), function.functionName(), parsed)
-                .filter(v -> v.getSpec().snapshot() != null)
+        Version version = store.publishedVersion(tenant.namespace(), function.functionName(), number)
                 .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
         return configurations.version(function, version, tenant.accountId(), Detail.FULL);
     }
