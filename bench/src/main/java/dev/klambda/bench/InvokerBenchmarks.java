@@ -124,7 +124,8 @@ public final class InvokerBenchmarks {
         // BENCH_JFR=<file> records a profile of the platform for the whole run.
         String jfr = System.getenv("BENCH_JFR");
         if (jfr != null) {
-            environment.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+            environment.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + jfr
+                    + ",settings=profile,jdk.ExecutionSample#period=2ms");
         }
         return environment;
     }

@@ -2,16 +2,25 @@ package dev.klambda.invoker.auth;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import dev.klambda.core.code.CodeDigest;
 import dev.klambda.core.error.ErrorType;
@@ -22,22 +31,20 @@ import dev.klambda.core.tenant.TenantTable;
 
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.internal.signer.CredentialScope;
-import software.amazon.awssdk.http.auth.aws.internal.signer.DefaultV4RequestSigner;
-import software.amazon.awssdk.http.auth.aws.internal.signer.V4Properties;
-import software.amazon.awssdk.http.auth.aws.internal.signer.V4RequestSigningResult;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.http.auth.aws.internal.signer.V4CanonicalRequest;
 
 /**
  * Verifies AWS Signature Version 4 on Lambda API calls against the tenant table's access keys. The
  * request is signed again, exactly as the client signed it (the headers it listed, the body hashed
- * here, its own timestamp), by the AWS SDK's V4 request signer, and the signatures are compared in
- * constant time. Failures are AWS's 403 errors. Thread-safe.
+ * here, its own timestamp), and the signatures are compared in constant time. Failures are AWS's
+ * 403 errors. Thread-safe.
  *
  * <p>
- * The SDK's public {@code AwsV4HttpSigner} always adds and signs {@code x-amz-content-sha256},
- * which botocore (the aws CLI, boto3) never sends for Lambda; the request signer beneath it signs
- * exactly the headers it is given, so that is the one used.
+ * The canonical request, where all of SigV4's encoding rules live, is built by the AWS SDK's own
+ * {@code V4CanonicalRequest} (the SDK's public {@code AwsV4HttpSigner} cannot be used whole: it
+ * always adds and signs {@code x-amz-content-sha256}, which botocore never sends for Lambda). The
+ * string to sign and the HMAC chain are SigV4's few lines; the derived signing key is kept per key,
+ * day, region and service, as the SDK's signer does not, because deriving it is four HMACs.
  */
 public final class SigV4Verifier {
 
@@ -50,9 +57,20 @@ public final class SigV4Verifier {
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
+    private static final int MAX_SIGNING_KEYS = 1024;
+    /** Looking a Mac up costs more than using it; each thread keeps one. */
+    private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JVM has HmacSHA256", e);
+        }
+    });
+
     private final TenantTable tenants;
     private final String region;
     private final Clock clock;
+    private final Map<String, byte[]> signingKeys = new ConcurrentHashMap<>();
 
     public SigV4Verifier(TenantTable tenants, String region, Clock clock) {
         this.tenants = tenants;
@@ -97,11 +115,15 @@ public final class SigV4Verifier {
         checkTime(signedAt, amzDate);
 
         String payloadHash = payloadHash(request, authorization.signedHeaders());
-        V4RequestSigningResult resigned = resign(request, authorization.signedHeaders(), key, credential, signedAt,
-                payloadHash);
-        boolean sameHeaders = resigned.getCanonicalRequest().getSignedHeadersString()
+        V4CanonicalRequest canonical = canonicalRequest(request, authorization.signedHeaders(), payloadHash);
+        String scope = credential.date() + "/" + credential.region() + "/" + credential.service() + "/aws4_request";
+        String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n"
+                + CodeDigest.sha256Hex(canonical.getCanonicalRequestString());
+        byte[] signature = hmac(signingKey(key, credential), stringToSign);
+        boolean sameHeaders = canonical.getSignedHeadersString()
                 .equals(authorization.signedHeaders().toLowerCase(Locale.ROOT));
-        boolean sameSignature = MessageDigest.isEqual(resigned.getSignature().getBytes(StandardCharsets.US_ASCII),
+        boolean sameSignature = MessageDigest.isEqual(
+                HexFormat.of().formatHex(signature).getBytes(StandardCharsets.US_ASCII),
                 authorization.signature().getBytes(StandardCharsets.US_ASCII));
         if (!sameHeaders || !sameSignature) {
             throw new LambdaException(ErrorType.InvalidSignatureException,
@@ -161,13 +183,30 @@ public final class SigV4Verifier {
         return new Credential(parts[0], parts[1], parts[2], parts[3], parts[4]);
     }
 
+    /** {@code yyyyMMdd'T'HHmmss'Z'}, read by hand: java.time's parser costs more than the rest of the check. */
     private static Instant parseAmzDate(String amzDate) {
         try {
-            return Instant.from(AMZ_DATE.parse(amzDate));
-        } catch (DateTimeParseException e) {
+            if (amzDate.length() != 16 || amzDate.charAt(8) != 'T' || amzDate.charAt(15) != 'Z') {
+                throw new DateTimeParseException("not yyyyMMdd'T'HHmmss'Z'", amzDate, 0);
+            }
+            return LocalDateTime.of(digits(amzDate, 0, 4), digits(amzDate, 4, 6), digits(amzDate, 6, 8),
+                    digits(amzDate, 9, 11), digits(amzDate, 11, 13), digits(amzDate, 13, 15)).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeException e) {
             throw incomplete("Date must be in ISO-8601 'basic format'. Got '" + amzDate
                     + "'. See http://en.wikipedia.org/wiki/ISO_8601");
         }
+    }
+
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            int digit = text.charAt(i) - '0';
+            if (digit < 0 || digit > 9) {
+                throw new DateTimeParseException("not a digit", text, i);
+            }
+            value = value * 10 + digit;
+        }
+        return value;
     }
 
     private void checkScope(Credential credential, String amzDate) {
@@ -212,8 +251,8 @@ public final class SigV4Verifier {
         return declared;
     }
 
-    private V4RequestSigningResult resign(SignedRequest request, String signedHeaders, AccessKey key,
-            Credential credential, Instant signedAt, String payloadHash) {
+    /** The canonical request of what the client signed: its signed headers only, with the SDK's encoding rules. */
+    private static V4CanonicalRequest canonicalRequest(SignedRequest request, String signedHeaders, String payloadHash) {
         SdkHttpRequest.Builder resigned;
         try {
             String host = request.header("Host");
@@ -230,14 +269,37 @@ public final class SigV4Verifier {
                 resigned.putHeader(name, new ArrayList<>(values));
             }
         }
-        V4Properties properties = V4Properties.builder()
-                .credentials(AwsCredentialsIdentity.create(key.id(), key.secret()))
-                .credentialScope(new CredentialScope(credential.region(), credential.service(), signedAt))
-                .signingClock(Clock.fixed(signedAt, ZoneOffset.UTC))
-                .doubleUrlEncode(true)
-                .normalizePath(true)
-                .build();
-        return new DefaultV4RequestSigner(properties, payloadHash).sign(resigned);
+        return new V4CanonicalRequest(resigned.build(), payloadHash, new V4CanonicalRequest.Options(true, true));
+    }
+
+    /** {@code HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")}, remembered. */
+    private byte[] signingKey(AccessKey key, Credential credential) {
+        String id = key.id() + "/" + credential.date() + "/" + credential.region() + "/" + credential.service() + "/"
+                + key.secret().hashCode();
+        byte[] known = signingKeys.get(id);
+        if (known != null) {
+            return known;
+        }
+        byte[] derived = hmac(("AWS4" + key.secret()).getBytes(StandardCharsets.UTF_8), credential.date());
+        derived = hmac(derived, credential.region());
+        derived = hmac(derived, credential.service());
+        derived = hmac(derived, "aws4_request");
+        if (signingKeys.size() >= MAX_SIGNING_KEYS) {
+            // Keys change daily; forgetting them all now and then is simpler than an LRU and costs four HMACs.
+            signingKeys.clear();
+        }
+        signingKeys.put(id, derived);
+        return derived;
+    }
+
+    private static byte[] hmac(byte[] key, String data) {
+        Mac mac = HMAC.get();
+        try {
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("an HMAC key of any length is valid", e);
+        }
+        return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
     }
 
     private static boolean signs(String signedHeaders, String name) {
