@@ -154,6 +154,17 @@ class ExamplesWithAwsCliIT {
         assertThat(node.exitCode()).as(node.stderr()).isZero();
         assertThat(JSON.readTree(out.toFile()).get("function").asText()).isEqualTo("hello-node");
 
+        CliResult live = aws("lambda", "invoke", "--function-name", "hello-python:live", out.toString());
+        assertThat(live.exitCode()).as(live.stderr()).isZero();
+        assertThat(JSON.readTree(live.stdout()).get("ExecutedVersion").asText()).as("the example alias: 90% v1, 10% v2")
+                .isIn("1", "2");
+        CliResult version = aws("lambda", "get-function", "--function-name", "hello-python", "--qualifier", "1");
+        assertThat(version.exitCode()).as(version.stderr()).isZero();
+        assertThat(JSON.readTree(version.stdout()).at("/Configuration/Version").asText()).isEqualTo("1");
+        assertThat(JSON.readTree(version.stdout()).at("/Configuration/CodeSha256").asText())
+                .as("published from $LATEST's code").isEqualTo(JSON.readTree(aws("lambda", "get-function",
+                        "--function-name", "hello-python").stdout()).at("/Configuration/CodeSha256").asText());
+
         CliResult badJson = aws("lambda", "invoke", "--function-name", "hello-python", "--payload", "{not json",
                 out.toString());
         assertThat(badJson.exitCode()).isNotZero();

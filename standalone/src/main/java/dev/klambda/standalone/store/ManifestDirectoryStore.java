@@ -63,6 +63,7 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
     private final String defaultNamespace;
     private final ManifestValidator validator;
     private final FunctionStatuses statuses;
+    private final VersionFreezer freezer;
     private final ManifestReader reader = new ManifestReader();
 
     private final Object rescanLock = new Object();
@@ -116,10 +117,17 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
 
     public ManifestDirectoryStore(List<Path> roots, String defaultNamespace, ManifestValidator validator,
             FunctionStatuses statuses) {
+        this(roots, defaultNamespace, validator, statuses, null);
+    }
+
+    /** @param freezer publishes Versions that name only their function, or null to leave them unpublished */
+    ManifestDirectoryStore(List<Path> roots, String defaultNamespace, ManifestValidator validator,
+            FunctionStatuses statuses, VersionFreezer freezer) {
         this.roots = roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         this.defaultNamespace = defaultNamespace;
         this.validator = validator;
         this.statuses = statuses;
+        this.freezer = freezer;
     }
 
     /** Loads every manifest now, then watches the directories for changes. */
@@ -368,6 +376,10 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
             }
         }
 
+        if (freezer != null) {
+            freezeVersions(functions, versions, sources, problems);
+        }
+
         Set<String> names = new HashSet<>();
         names.addAll(functions.keySet());
         names.addAll(versions.keySet());
@@ -393,6 +405,26 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
         }
         return new Snapshot(Collections.unmodifiableMap(namespaces), List.copyOf(problems),
                 Collections.unmodifiableMap(sources));
+    }
+
+    /** Publishes the Versions that name only their function; one that cannot be stays unpublished, with a problem. */
+    private void freezeVersions(Map<String, Map<String, Function>> functions,
+            Map<String, Map<String, List<Version>>> versions, Map<String, Path> sources, List<Problem> problems) {
+        versions.forEach((namespace, byFunction) -> byFunction.forEach((functionName, list) -> {
+            Function function = functions.getOrDefault(namespace, Map.of()).get(functionName);
+            Path functionManifest = function == null ? null : sources.get(Entry.key(function));
+            List<Integer> numbers = new ArrayList<>();
+            list.forEach(v -> numbers.add(v.getSpec().version()));
+            for (int i = 0; i < list.size(); i++) {
+                Version version = list.get(i);
+                List<String> reasons = new ArrayList<>();
+                Version frozen = freezer.freeze(version, function, functionManifest, numbers, reasons);
+                list.set(i, frozen);
+                numbers.add(frozen.getSpec().version());
+                Path file = sources.get(Entry.key(version));
+                reasons.forEach(reason -> problems.add(new Problem(file, Entry.key(version) + ": " + reason)));
+            }
+        }));
     }
 
     /** A copy of {@code function} carrying the status its code gives it; snapshots never share mutable state. */

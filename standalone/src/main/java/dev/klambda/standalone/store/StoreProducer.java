@@ -1,6 +1,7 @@
 package dev.klambda.standalone.store;
 
 import java.io.IOException;
+import java.time.Clock;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -25,7 +26,8 @@ public class StoreProducer {
     ManifestDirectoryStore store(StandaloneConfig config, ManifestValidator validator, DirectoryCodeStore codeStore,
             ObjectMapper mapper) throws IOException {
         ManifestDirectoryStore store = new ManifestDirectoryStore(config.manifests(), config.defaultNamespace(), validator,
-                new FunctionStatuses(codeStore, mapper));
+                new FunctionStatuses(codeStore, mapper),
+                new VersionFreezer(config.home().toAbsolutePath(), codeStore, mapper, Clock.systemUTC()));
         store.start();
         return store;
     }
