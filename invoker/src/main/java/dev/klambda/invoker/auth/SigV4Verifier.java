@@ -1,6 +1,7 @@
 package dev.klambda.invoker.auth;
 
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -13,11 +14,14 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -93,18 +97,23 @@ public final class SigV4Verifier {
      */
     public Caller verify(SignedRequest request) {
         String header = request.header("Authorization");
-        if (header == null) {
-            throw new LambdaException(ErrorType.MissingAuthenticationTokenException, "Missing Authentication Token");
+        if (header != null) {
+            return verifyHeader(request, header);
         }
+        if (request.rawQuery() != null && request.rawQuery().contains("X-Amz-Signature=")) {
+            return verifyPresigned(request);
+        }
+        throw new LambdaException(ErrorType.MissingAuthenticationTokenException, "Missing Authentication Token");
+    }
+
+    /** A request signed in its {@code Authorization} header, as SDKs and the aws CLI sign calls. */
+    private Caller verifyHeader(SignedRequest request, String header) {
         Authorization authorization = parseAuthorization(header);
         Credential credential = parseCredential(authorization.credential(), header);
         if (request.header("X-Amz-Security-Token") != null) {
             // klambda issues no temporary credentials, so no session token can be valid.
             throw unrecognized();
         }
-        AccessKey key = tenants.accessKey(credential.keyId()).orElseThrow(SigV4Verifier::unrecognized);
-        Tenant tenant = tenants.byAccessKeyId(credential.keyId()).orElseThrow(SigV4Verifier::unrecognized);
-
         String amzDate = request.header("X-Amz-Date");
         if (amzDate == null) {
             throw incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
@@ -113,24 +122,86 @@ public final class SigV4Verifier {
         Instant signedAt = parseAmzDate(amzDate);
         checkScope(credential, amzDate);
         checkTime(signedAt, amzDate);
+        return check(request, request.rawQuery(), authorization.signedHeaders(),
+                List.of(payloadHash(request, authorization.signedHeaders())), credential, amzDate,
+                authorization.signature());
+    }
 
-        String payloadHash = payloadHash(request, authorization.signedHeaders());
-        V4CanonicalRequest canonical = canonicalRequest(request, authorization.signedHeaders(), payloadHash);
-        String scope = credential.date() + "/" + credential.region() + "/" + credential.service() + "/aws4_request";
-        String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n"
-                + CodeDigest.sha256Hex(canonical.getCanonicalRequestString());
-        byte[] signature = hmac(signingKey(key, credential), stringToSign);
-        boolean sameHeaders = canonical.getSignedHeadersString()
-                .equals(authorization.signedHeaders().toLowerCase(Locale.ROOT));
-        boolean sameSignature = MessageDigest.isEqual(
-                HexFormat.of().formatHex(signature).getBytes(StandardCharsets.US_ASCII),
-                authorization.signature().getBytes(StandardCharsets.US_ASCII));
-        if (!sameHeaders || !sameSignature) {
-            throw new LambdaException(ErrorType.InvalidSignatureException,
-                    "The request signature we calculated does not match the signature you provided. Check your AWS Secret"
-                            + " Access Key and signing method. Consult the service documentation for details.");
+    /** A presigned request: the signature and its parameters in the query string, valid for X-Amz-Expires seconds. */
+    private Caller verifyPresigned(SignedRequest request) {
+        Map<String, String> query = new HashMap<>();
+        StringBuilder signedQuery = new StringBuilder();
+        for (String pair : request.rawQuery().split("&")) {
+            int equals = pair.indexOf('=');
+            String name = equals < 0 ? pair : pair.substring(0, equals);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            query.put(name, value);
+            if (!name.equals("X-Amz-Signature")) {
+                signedQuery.append(signedQuery.isEmpty() ? "" : "&").append(pair);
+            }
         }
-        return new Caller(tenant, credential.keyId());
+        String missing = Stream.of("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+                "X-Amz-SignedHeaders", "X-Amz-Signature").filter(p -> !query.containsKey(p))
+                .map(p -> "AWS query-string parameters must include '" + p + "'.").collect(Collectors.joining(" "));
+        if (!missing.isEmpty()) {
+            throw incomplete(missing + " Re-examine the query-string parameters.");
+        }
+        if (!query.get("X-Amz-Algorithm").equals(ALGORITHM)) {
+            throw incomplete("Unsupported AWS 'algorithm': '" + query.get("X-Amz-Algorithm") + "'");
+        }
+        if (query.containsKey("X-Amz-Security-Token")) {
+            throw unrecognized();
+        }
+        Credential credential = parseCredential(query.get("X-Amz-Credential"),
+                "X-Amz-Credential=" + query.get("X-Amz-Credential"));
+        String amzDate = query.get("X-Amz-Date");
+        Instant signedAt = parseAmzDate(amzDate);
+        checkScope(credential, amzDate);
+        long expires;
+        try {
+            expires = Long.parseLong(query.get("X-Amz-Expires"));
+        } catch (NumberFormatException e) {
+            expires = -1;
+        }
+        if (expires < 1 || expires > 604_800) {
+            throw incomplete("X-Amz-Expires must be a number of seconds between 1 and 604800 (seven days).");
+        }
+        Instant now = clock.instant();
+        if (signedAt.isAfter(now.plus(MAX_SKEW))) {
+            throw invalid("Signature not yet current: " + amzDate + " is still later than "
+                    + AMZ_DATE.format(now.plus(MAX_SKEW)) + " (" + AMZ_DATE.format(now) + " + 5 min.)");
+        }
+        if (now.isAfter(signedAt.plusSeconds(expires))) {
+            throw invalid("Signature expired: " + amzDate + " is now earlier than " + AMZ_DATE.format(now.minusSeconds(expires))
+                    + " (" + AMZ_DATE.format(now) + " - " + expires + " sec.)");
+        }
+        // Presigners leave the body out of the signature (UNSIGNED-PAYLOAD); a signed body is accepted too.
+        return check(request, signedQuery.toString(), query.get("X-Amz-SignedHeaders"),
+                List.of(UNSIGNED_PAYLOAD, CodeDigest.sha256Hex(request.body())), credential, amzDate,
+                query.get("X-Amz-Signature"));
+    }
+
+    /** The caller, if signing the request again as it says it was signed gives its signature. */
+    private Caller check(SignedRequest request, String signedQuery, String signedHeaders, List<String> payloadHashes,
+            Credential credential, String amzDate, String claimedSignature) {
+        AccessKey key = tenants.accessKey(credential.keyId()).orElseThrow(SigV4Verifier::unrecognized);
+        Tenant tenant = tenants.byAccessKeyId(credential.keyId()).orElseThrow(SigV4Verifier::unrecognized);
+        String scope = credential.date() + "/" + credential.region() + "/" + credential.service() + "/aws4_request";
+        byte[] claimed = claimedSignature.getBytes(StandardCharsets.US_ASCII);
+        for (String payloadHash : payloadHashes) {
+            V4CanonicalRequest canonical = canonicalRequest(request, signedQuery, signedHeaders, payloadHash);
+            String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n"
+                    + CodeDigest.sha256Hex(canonical.getCanonicalRequestString());
+            byte[] signature = hmac(signingKey(key, credential), stringToSign);
+            boolean sameHeaders = canonical.getSignedHeadersString().equals(signedHeaders.toLowerCase(Locale.ROOT));
+            if (sameHeaders && MessageDigest.isEqual(HexFormat.of().formatHex(signature).getBytes(StandardCharsets.US_ASCII),
+                    claimed)) {
+                return new Caller(tenant, credential.keyId());
+            }
+        }
+        throw new LambdaException(ErrorType.InvalidSignatureException,
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret"
+                        + " Access Key and signing method. Consult the service documentation for details.");
     }
 
     private static Authorization parseAuthorization(String header) {
@@ -252,14 +323,15 @@ public final class SigV4Verifier {
     }
 
     /** The canonical request of what the client signed: its signed headers only, with the SDK's encoding rules. */
-    private static V4CanonicalRequest canonicalRequest(SignedRequest request, String signedHeaders, String payloadHash) {
+    private static V4CanonicalRequest canonicalRequest(SignedRequest request, String rawQuery, String signedHeaders,
+            String payloadHash) {
         SdkHttpRequest.Builder resigned;
         try {
             String host = request.header("Host");
             resigned = SdkHttpRequest.builder()
                     .method(SdkHttpMethod.fromValue(request.method()))
                     .uri(URI.create("http://" + (host == null ? "localhost" : host) + request.rawPath()
-                            + (request.rawQuery() == null ? "" : "?" + request.rawQuery())));
+                            + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery)));
         } catch (IllegalArgumentException e) {
             throw invalid("The request could not be read for signature verification: " + e.getMessage());
         }

@@ -191,6 +191,44 @@ class SigV4VerifierTest {
                         .isEqualTo("The provided 'x-amz-content-sha256' header does not match what was computed."));
     }
 
+    /** A presigned URL, as the SDK's signer makes it with the signature in the query string. */
+    static SignedRequest presigned(String uri, Instant at, java.time.Duration expires) {
+        SdkHttpRequest unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(URI.create(uri)).build();
+        SdkHttpRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(AwsCredentialsIdentity.create("test", "test"))
+                .request(unsigned).payload(ContentStreamProvider.fromUtf8String(""))
+                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "lambda")
+                .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4HttpSigner.AuthLocation.QUERY_STRING)
+                .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, expires)
+                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(at, ZoneOffset.UTC))).request();
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.putAll(signed.headers());
+        URI parsed = signed.getUri();
+        return new SignedRequest("GET", parsed.getRawPath(), parsed.getRawQuery(), headers, new byte[0]);
+    }
+
+    @Test
+    void verifiesAPresignedUrlUntilItExpires() {
+        Instant at = Instant.parse("2026-11-23T10:00:00Z");
+        SignedRequest request = presigned("http://127.0.0.1:9000/url/web-iam/report?day=monday", at,
+                java.time.Duration.ofMinutes(10));
+        assertThat(request.rawQuery()).contains("X-Amz-Signature=").contains("day=monday");
+
+        assertThat(at(at.plusSeconds(599)).verify(request).tenant()).isEqualTo(DEFAULT);
+        assertThatThrownBy(() -> at(at.plusSeconds(601)).verify(request))
+                .isInstanceOfSatisfying(LambdaException.class, e -> {
+                    assertThat(e.type()).isEqualTo(ErrorType.InvalidSignatureException);
+                    assertThat(e.getMessage()).startsWith("Signature expired: 20261123T100000Z is now earlier than");
+                });
+        SignedRequest otherQuery = new SignedRequest("GET", request.rawPath(),
+                request.rawQuery().replace("day=monday", "day=sunday"), request.headers(), request.body());
+        assertThatThrownBy(() -> at(at).verify(otherQuery)).hasMessageStartingWith("The request signature we calculated");
+        SignedRequest noExpiry = new SignedRequest("GET", request.rawPath(),
+                request.rawQuery().replaceAll("X-Amz-Expires=\\d+&?", ""), request.headers(), request.body());
+        assertThatThrownBy(() -> at(at).verify(noExpiry)).isInstanceOfSatisfying(LambdaException.class,
+                e -> assertThat(e.type()).isEqualTo(ErrorType.IncompleteSignatureException));
+    }
+
     @Test
     void refusesRequestsOutsideFiveMinutes() {
         SignedRequest request = referenceExample();
