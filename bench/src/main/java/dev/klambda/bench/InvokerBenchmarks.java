@@ -102,7 +102,9 @@ public final class InvokerBenchmarks {
                 .append("reaches pods. Both log START/END/REPORT lines; the client is a blocking socket loop.\n\n")
                 .append("| concurrency | invoker p50 | invoker p99 | agent p50 | agent p99 | invoker adds p50 | invoker adds p99 |\n")
                 .append("| --- | --- | --- | --- | --- | --- | --- |\n");
-        for (int callers : List.of(1, 16)) {
+        // BENCH_CONCURRENCY=1 (or 16) measures one row only, for quick comparisons.
+        String only = System.getenv("BENCH_CONCURRENCY");
+        for (int callers : only == null ? List.of(1, 16) : List.of(Integer.parseInt(only))) {
             List<String> ports = new ArrayList<>();
             Process host = start("agents ready on ", List.of("-cp", System.getProperty("java.class.path"),
                     AgentHost.class.getName(), Integer.toString(callers), code.toString(), runtimes.toString()), Map.of(),
@@ -154,6 +156,8 @@ public final class InvokerBenchmarks {
         }
         Stats a = Stats.of(viaInvoker.stream().mapToDouble(Double::doubleValue).toArray());
         Stats d = Stats.of(direct.stream().mapToDouble(Double::doubleValue).toArray());
+        System.err.printf(Locale.ROOT, "concurrency %d: invoker p90 %s p95 %s p99.9 %s; agent p90 %s p95 %s p99.9 %s%n",
+                callers, a.us(90), a.us(95), a.us(99.9), d.us(90), d.us(95), d.us(99.9));
         return "| " + callers + " | " + a.us(50) + " | " + a.us(99) + " | " + d.us(50) + " | " + d.us(99) + " | **"
                 + String.format(Locale.ROOT, "%.0f µs", a.percentile(50) - d.percentile(50)) + "** | "
                 + String.format(Locale.ROOT, "%.0f µs", a.percentile(99) - d.percentile(99)) + " |\n";
