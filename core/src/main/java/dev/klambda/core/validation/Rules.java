@@ -124,7 +124,7 @@ final class Rules {
         if (layers != null) {
             for (int i = 0; i < layers.size(); i++) {
                 Layer layer = layers.get(i);
-                rule((layer.arn() != null) != (layer.path() != null), path + ".layers[" + i + "]",
+                rule((layer.arn() != null) != (layer.path() != null || layer.sha256() != null), path + ".layers[" + i + "]",
                         Messages.LAYER_ONE_SOURCE);
             }
         }

@@ -14,7 +14,7 @@ public final class Messages {
     public static final String CODE_AT_MOST_ONE_SOURCE = "code takes at most one of imageUri, url, configMap and path";
     public static final String CODE_NEEDS_SOURCE = "code needs a source: imageUri, url, configMap, path, or sha256 alone for a zip in the code store";
     public static final String CODE_IMAGE_NOT_HASHED = "sha256 verifies zip code and does not apply to imageUri: pin an image by digest instead";
-    public static final String LAYER_ONE_SOURCE = "a layer takes exactly one of arn and path";
+    public static final String LAYER_ONE_SOURCE = "a layer takes either arn, or path and/or sha256";
     public static final String ENVIRONMENT_NAMES = "environment variable names start with a letter and contain only letters, digits and '_' (at least 2 characters)";
     public static final String ENVIRONMENT_RESERVED = "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification.";
     public static final String ENVIRONMENT_TOO_LARGE = "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.";

@@ -198,11 +198,11 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
             List<UnpackedCodeCache.Layer> layers = new ArrayList<>();
             if (configuration.getLayers() != null) {
                 for (Layer layer : configuration.getLayers()) {
-                    if (layer.path() == null) {
+                    if (layer.arn() != null) {
                         throw new LambdaException(ErrorType.ResourceNotReadyException, "Layer " + layer.arn()
                                 + " is not available in standalone mode: give the layer as a path");
                     }
-                    DirectoryCodeStore.Stored layerZip = stored(layer.path(), null, manifest);
+                    DirectoryCodeStore.Stored layerZip = stored(layer.path(), layer.sha256(), manifest);
                     layers.add(new UnpackedCodeCache.Layer(layerZip.digest().hex(), layerZip.zip()));
                 }
             }
@@ -229,7 +229,10 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
         }
     }
 
-    /** The zip of a code or layer path (a directory is packaged) in the code store, or the stored zip {@code sha256}. */
+    /**
+     * The zip of a code or layer path (a directory is packaged) in the code store, which must have
+     * {@code sha256} when that is given too; or, without a path, the stored zip {@code sha256}.
+     */
     private DirectoryCodeStore.Stored stored(String path, String sha256, Path manifest) throws IOException {
         if (path == null) {
             return codeStore.find(sha256).orElseThrow(() -> new LambdaException(ErrorType.ResourceNotReadyException,
@@ -239,7 +242,12 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
             throw new LambdaException(ErrorType.ResourceNotReadyException, "code.path needs a manifest file to be relative to");
         }
         Path source = manifest.getParent().resolve(path).normalize();
-        return codeStore.put(out -> CodePackages.writePackage(source, out));
+        DirectoryCodeStore.Stored stored = codeStore.put(out -> CodePackages.writePackage(source, out));
+        if (sha256 != null && !CodeDigest.toHex(sha256).equals(stored.digest().hex())) {
+            throw new LambdaException(ErrorType.ResourceNotReadyException, "the code at " + path + " has SHA-256 "
+                    + stored.digest().hex() + ", not the " + CodeDigest.toHex(sha256) + " that its sha256 requires");
+        }
+        return stored;
     }
 
     private static EnvironmentSpec withInitializationType(EnvironmentSpec spec, String type) {

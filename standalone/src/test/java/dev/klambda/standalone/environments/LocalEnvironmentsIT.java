@@ -25,9 +25,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.vertx.core.Vertx;
 
+import dev.klambda.agent.EnvironmentSpec;
 import dev.klambda.agent.Interpreters;
 import dev.klambda.agent.InvokeRequest;
 import dev.klambda.agent.InvokeResult;
+import dev.klambda.core.code.CodePackages;
 import dev.klambda.core.code.DirectoryCodeStore;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.core.tenant.Tenant;
@@ -97,6 +99,58 @@ class LocalEnvironmentsIT {
             assertThat(e.getKey().functionName()).isEqualTo(name);
             assertThat(e.getValue().warm()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void unpacksALayerNamedBySha256FromTheCodeStore() throws Exception {
+        Path dir = layeredFunction();
+        DirectoryCodeStore codeStore = new DirectoryCodeStore(home.resolve("code"));
+        String layer = codeStore.put(out -> CodePackages.writePackage(dir.resolve("layer"), out)).digest().hex();
+        Files.writeString(dir.resolve("layer/python/greeting.py"), "GREETING = 'changed since'\n");
+
+        EnvironmentSpec spec = prepare(dir, "{sha256: '" + layer + "'}");
+
+        assertThat(spec.optDirectory().resolve("python/greeting.py")).hasContent("GREETING = 'stored'\n");
+    }
+
+    @Test
+    void refusesALayerPathThatNoLongerHasItsSha256() throws Exception {
+        Path dir = layeredFunction();
+
+        assertThatThrownBy(() -> prepare(dir, "{path: layer, sha256: '" + "0".repeat(64) + "'}"))
+                .isInstanceOfSatisfying(LambdaException.class, e -> {
+                    assertThat(e.type().code()).isEqualTo("ResourceNotReadyException");
+                    assertThat(e.getMessage()).startsWith("the code at layer has SHA-256 ")
+                            .endsWith(", not the " + "0".repeat(64) + " that its sha256 requires");
+                });
+    }
+
+    /** A directory with a function's code in src and a Python layer in layer. */
+    static Path layeredFunction() throws Exception {
+        Path dir = Files.createTempDirectory(home, "layered");
+        Files.createDirectories(dir.resolve("src"));
+        Files.writeString(dir.resolve("src/handler.py"), "def handler(e, c):\n    return 1\n");
+        Files.createDirectories(dir.resolve("layer/python"));
+        Files.writeString(dir.resolve("layer/python/greeting.py"), "GREETING = 'stored'\n");
+        return dir;
+    }
+
+    /** What an environment of the function in {@code dir} with one {@code layer} would run. */
+    static EnvironmentSpec prepare(Path dir, String layer) throws Exception {
+        Path manifest = dir.resolve("function.yaml");
+        Files.writeString(manifest, """
+                apiVersion: klambda.dev/v1alpha1
+                kind: Function
+                metadata: {name: layered}
+                spec: {runtime: python3.12, handler: handler.handler, code: {path: src}, layers: [%s]}
+                """.formatted(layer));
+        Function function = (Function) new ManifestValidator(JSON)
+                .validate(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(manifest.toFile())).resource();
+        try (LocalEnvironments layered = new LocalEnvironments(vertx, "us-east-1", new DirectoryCodeStore(home.resolve("code")),
+                home, LocalEnvironments.runtimeFiles(home), Interpreters.detect(System.getenv()), Duration.ofMinutes(10),
+                resource -> Optional.of(manifest), Clock.systemUTC())) {
+            return layered.prepare(new Target(TENANT, function, "$LATEST", function.getSpec(), "r1"));
+        }
     }
 
     @Test

@@ -15,6 +15,6 @@ import dev.klambda.crds.v1alpha1.function.FunctionConfiguration;
 public record VersionSnapshot(
         @JsonPropertyDescription("Base64 SHA-256 of the version's zip package (Lambda's CodeSha256); absent for container images.") @Pattern(Patterns.SHA256_BASE64) String codeSha256,
         @JsonPropertyDescription("Size of the version's zip package in bytes.") @Min(0) Long codeSize,
-        @JsonPropertyDescription("The frozen configuration. Its code points at the code store (sha256) or at an image by digest, so it cannot drift.") @Required FunctionConfiguration configuration,
+        @JsonPropertyDescription("The frozen configuration. Its code and layers point at the code store (sha256) or at an image by digest, so it cannot drift.") @Required FunctionConfiguration configuration,
         @JsonPropertyDescription("When the version was published, as Lambda prints it (2019-10-01T16:47:28.490+0000).") String publishedAt) {
 }
