@@ -31,14 +31,18 @@ public interface ResourceStore {
     /** The event source mappings of {@code namespace}, sorted by name. */
     List<EventSourceMapping> eventSourceMappings(String namespace);
 
-    /** The published version {@code number} of a function. */
+    /**
+     * The published version {@code number} of a function: numbered and frozen. A Version that names
+     * the same number but is not published (yet) is not it.
+     */
     default Optional<Version> version(String namespace, String functionName, int number) {
         return versions(namespace, functionName).stream()
-                .filter(v -> v.getSpec().version() != null && v.getSpec().version() == number)
+                .filter(v -> v.getSpec().version() != null && v.getSpec().version() == number
+                        && v.getSpec().snapshot() != null)
                 .findFirst();
     }
 
-    /** The published version a qualifier such as {@code "3"} names: numbered and frozen; empty for anything else. */
+    /** The published version a qualifier such as {@code "3"} names; empty for anything else. */
     default Optional<Version> publishedVersion(String namespace, String functionName, String number) {
         int parsed;
         try {
@@ -46,7 +50,7 @@ public interface ResourceStore {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        return version(namespace, functionName, parsed).filter(v -> v.getSpec().snapshot() != null);
+        return version(namespace, functionName, parsed);
     }
 
     /** The alias named {@code aliasName} of a function. */

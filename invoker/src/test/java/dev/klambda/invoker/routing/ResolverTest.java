@@ -22,6 +22,7 @@ import dev.klambda.core.name.FunctionReference;
 import dev.klambda.core.tenant.TenantTable;
 import dev.klambda.crds.v1alpha1.alias.Alias;
 import dev.klambda.crds.v1alpha1.function.Function;
+import dev.klambda.crds.v1alpha1.version.Version;
 import dev.klambda.invoker.Fixtures;
 
 class ResolverTest {
@@ -60,6 +61,19 @@ class ResolverTest {
     void takesAPublishedVersionsConfigurationFromItsSnapshot() {
         assertThat(resolve("hello", "2").target().configuration().getMemorySize()).isEqualTo(256);
         assertThat(resolve("hello", "2").target().revision()).isNotEqualTo(resolve("hello", "3").target().revision());
+    }
+
+    @Test
+    void aVersionNotPublishedYetDoesNotStandForItsNumber() {
+        store.without(store.version("default", "hello", 2).orElseThrow())
+                .with(resource(Version.class, """
+                        apiVersion: klambda.dev/v1alpha1
+                        kind: Version
+                        metadata: {name: hello-two-again, namespace: default}
+                        spec: {functionName: hello, version: 2}
+                        """), version("default", "hello", 2, 256));
+
+        assertThat(resolve("hello", "2").target().configuration().getMemorySize()).isEqualTo(256);
     }
 
     @ParameterizedTest(name = "random {0} -> version {1}")

@@ -101,7 +101,7 @@ public class ProvisionedConcurrency {
             for (Function function : store.functions(tenant.namespace())) {
                 for (Version version : store.versions(tenant.namespace(), function.functionName())) {
                     Integer count = version.getSpec().provisionedConcurrentExecutions();
-                    if (count != null && version.getSpec().version() != null) {
+                    if (count != null && version.getSpec().version() != null && version.getSpec().snapshot() != null) {
                         desired.merge(new Key(tenant, function.functionName(), version.getSpec().version().toString()),
                                 count, Integer::sum);
                     }
