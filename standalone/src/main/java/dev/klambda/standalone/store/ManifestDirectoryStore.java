@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +51,8 @@ import dev.klambda.crds.v1alpha1.version.Version;
  * Standalone's resource store: the manifests in a set of directories. Every YAML file is
  * validated as the API server would validate it; an invalid file is reported (file, resource,
  * field, reason) and its last valid content stays loaded, so a typo never takes a function away.
- * The directories are watched and every change is applied without a restart. Reads see an
+ * The directories are watched and every change is applied without a restart. Versions that name
+ * only their function are published during the rescan ({@link VersionFreezer}). Reads see an
  * immutable snapshot and never block.
  */
 public final class ManifestDirectoryStore implements ResourceStore, AutoCloseable {
@@ -282,12 +284,20 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
             HasMetadata resource = validation.resource();
             resource.getMetadata().setUid(UUID.nameUUIDFromBytes(
                     ("klambda:" + Entry.key(resource)).getBytes(StandardCharsets.UTF_8)).toString());
-            HasMetadata old = previous.get(Entry.key(resource));
-            if (old != null) {
-                for (FieldError error : validator.validateUpdate(old, resource)) {
-                    problems.add(where + ": " + error);
+            Set<FieldError> errors = new LinkedHashSet<>();
+            // A published Version is its record, even across restarts: the manifest may leave out, not change, what was frozen.
+            if (freezer != null && resource instanceof Version version) {
+                Optional<Version> frozen = freezer.frozen(version);
+                if (frozen.isPresent()) {
+                    resource = VersionFreezer.applied(version, frozen.get());
+                    errors.addAll(validator.validateUpdate(frozen.get(), resource));
                 }
             }
+            HasMetadata old = previous.get(Entry.key(resource));
+            if (old != null) {
+                errors.addAll(validator.validateUpdate(old, resource));
+            }
+            errors.forEach(error -> problems.add(where + ": " + error));
             entries.add(new Entry(resource));
         }
         if (!problems.isEmpty()) {
@@ -377,7 +387,13 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
         }
 
         if (freezer != null) {
-            freezeVersions(functions, versions, sources, problems);
+            versions.forEach((namespace, byFunction) -> byFunction.replaceAll((functionName, list) -> {
+                Function function = functions.getOrDefault(namespace, Map.of()).get(functionName);
+                return freezer.publish(namespace, functionName, list, function,
+                        function == null ? null : sources.get(Entry.key(function)),
+                        (version, reason) -> problems.add(
+                                new Problem(sources.get(Entry.key(version)), Entry.key(version) + ": " + reason)));
+            }));
         }
 
         Set<String> names = new HashSet<>();
@@ -405,26 +421,6 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
         }
         return new Snapshot(Collections.unmodifiableMap(namespaces), List.copyOf(problems),
                 Collections.unmodifiableMap(sources));
-    }
-
-    /** Publishes the Versions that name only their function; one that cannot be stays unpublished, with a problem. */
-    private void freezeVersions(Map<String, Map<String, Function>> functions,
-            Map<String, Map<String, List<Version>>> versions, Map<String, Path> sources, List<Problem> problems) {
-        versions.forEach((namespace, byFunction) -> byFunction.forEach((functionName, list) -> {
-            Function function = functions.getOrDefault(namespace, Map.of()).get(functionName);
-            Path functionManifest = function == null ? null : sources.get(Entry.key(function));
-            List<Integer> numbers = new ArrayList<>();
-            list.forEach(v -> numbers.add(v.getSpec().version()));
-            for (int i = 0; i < list.size(); i++) {
-                Version version = list.get(i);
-                List<String> reasons = new ArrayList<>();
-                Version frozen = freezer.freeze(version, function, functionManifest, numbers, reasons);
-                list.set(i, frozen);
-                numbers.add(frozen.getSpec().version());
-                Path file = sources.get(Entry.key(version));
-                reasons.forEach(reason -> problems.add(new Problem(file, Entry.key(version) + ": " + reason)));
-            }
-        }));
     }
 
     /** A copy of {@code function} carrying the status its code gives it; snapshots never share mutable state. */
