@@ -4,6 +4,7 @@ import static dev.klambda.standalone.SignedRequests.signed;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -192,6 +193,73 @@ class FunctionsApiIT {
         given().filter(signed()).get("/2015-03-31/functions/in valid")
                 .then().statusCode(400)
                 .header("x-amzn-ErrorType", "ValidationException");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE - 1) // adds a function for a while; the other tests count them
+    void servesAVersionThatNamesOnlyItsFunctionAsItWasFrozen() throws IOException {
+        Path epsilon = ManifestsResource.manifests().resolve("epsilon");
+        Files.createDirectories(epsilon.resolve("src"));
+        Files.writeString(epsilon.resolve("src/handler.py"), "def handler(e, c):\n    return 1\n");
+        Files.writeString(epsilon.resolve("function.yaml"), epsilonFunction(256));
+        Files.writeString(epsilon.resolve("version.yaml"), """
+                apiVersion: klambda.dev/v1alpha1
+                kind: Version
+                metadata: {name: epsilon-first}
+                spec: {functionName: epsilon, description: the first one}
+                """);
+        FunctionConfiguration frozen = await().atMost(Duration.ofSeconds(15))
+                .ignoreExceptionsInstanceOf(ResourceNotFoundException.class)
+                .until(() -> lambda.getFunction(r -> r.functionName("epsilon").qualifier("1")).configuration(),
+                        c -> true);
+        FunctionConfiguration latest = lambda.getFunction(r -> r.functionName("epsilon")).configuration();
+        assertThat(frozen.version()).isEqualTo("1");
+        assertThat(frozen.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:epsilon:1");
+        assertThat(frozen.description()).isEqualTo("the first one");
+        assertThat(frozen.memorySize()).isEqualTo(256);
+        assertThat(frozen.timeout()).isEqualTo(7);
+        assertThat(frozen.runtime()).isEqualTo(Runtime.PYTHON3_12);
+        assertThat(frozen.environment().variables()).containsEntry("STAGE", "one");
+        assertThat(frozen.codeSha256()).isEqualTo(latest.codeSha256());
+        assertThat(frozen.codeSize()).isEqualTo(latest.codeSize());
+
+        Files.writeString(epsilon.resolve("src/handler.py"), "def handler(e, c):\n    return 2\n");
+        Files.writeString(epsilon.resolve("function.yaml"), epsilonFunction(1024));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            FunctionConfiguration changed = lambda.getFunction(r -> r.functionName("epsilon")).configuration();
+            assertThat(changed.memorySize()).isEqualTo(1024);
+            assertThat(changed.codeSha256()).isNotEqualTo(frozen.codeSha256());
+        });
+
+        assertThat(lambda.getFunction(r -> r.functionName("epsilon").qualifier("1")).configuration())
+                .as("version 1 is what $LATEST was").isEqualTo(frozen);
+        assertThat(lambda.listFunctionsPaginator(r -> r.functionVersion(FunctionVersion.ALL)).functions())
+                .filteredOn(c -> c.functionName().equals("epsilon"))
+                .extracting(FunctionConfiguration::version, FunctionConfiguration::memorySize,
+                        FunctionConfiguration::codeSha256)
+                .containsExactly(tuple("$LATEST", 1024, lambda.getFunction(r -> r.functionName("epsilon"))
+                        .configuration().codeSha256()), tuple("1", 256, frozen.codeSha256()));
+
+        Files.delete(epsilon.resolve("version.yaml"));
+        Files.delete(epsilon.resolve("function.yaml"));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(
+                () -> assertThatThrownBy(() -> lambda.getFunction(r -> r.functionName("epsilon")))
+                        .isInstanceOf(ResourceNotFoundException.class));
+    }
+
+    private static String epsilonFunction(int memory) {
+        return """
+                apiVersion: klambda.dev/v1alpha1
+                kind: Function
+                metadata: {name: epsilon}
+                spec:
+                  runtime: python3.12
+                  handler: handler.handler
+                  code: {path: src}
+                  memorySize: %d
+                  timeout: 7
+                  environment: {variables: {STAGE: one}}
+                """.formatted(memory);
     }
 
     @Test
