@@ -311,18 +311,9 @@ class VersionFreezerTest {
         Files.writeString(manifests.resolve(file), content);
     }
 
+    /** ManifestDirectoryStoreTest's function, with an environment variable to see copied. */
     static String function(String name, int memory) {
-        return """
-                apiVersion: klambda.dev/v1alpha1
-                kind: Function
-                metadata: {name: %s}
-                spec:
-                  runtime: python3.12
-                  handler: handler.handler
-                  code: {path: src}
-                  memorySize: %d
-                  environment: {variables: {GREETING: hi}}
-                """.formatted(name, memory);
+        return ManifestDirectoryStoreTest.function(name, memory) + "  environment: {variables: {GREETING: hi}}\n";
     }
 
     static String version(String name, String function, String more) {
