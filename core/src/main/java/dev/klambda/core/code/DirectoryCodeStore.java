@@ -53,6 +53,37 @@ public final class DirectoryCodeStore {
         });
     }
 
+    /** A code or layer package cannot be had: no such stored zip or path, or not the SHA-256 it must have. */
+    public static final class MissingPackageException extends IOException {
+        MissingPackageException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The package of a code or layer: {@code path} resolved against {@code base} and put in the store
+     * (a directory is zipped), which must then have {@code sha256} when that is given too; or,
+     * without a path, the stored zip {@code sha256}.
+     *
+     * @throws MissingPackageException when the stored zip or the path is missing, or the package has another SHA-256
+     */
+    public Stored resolve(Path base, String path, String sha256) throws IOException {
+        if (path == null) {
+            return find(sha256).orElseThrow(() -> new MissingPackageException(
+                    "the code store has no zip with SHA-256 " + CodeDigest.toHex(sha256)));
+        }
+        Path source = base.resolve(path).normalize();
+        if (!Files.exists(source)) {
+            throw new MissingPackageException(path + " does not exist (looked for " + source + ")");
+        }
+        Stored stored = put(out -> CodePackages.writePackage(source, out));
+        if (sha256 != null && !CodeDigest.toHex(sha256).equals(stored.digest().hex())) {
+            throw new MissingPackageException("the code at " + path + " has SHA-256 " + stored.digest().hex()
+                    + ", not the " + CodeDigest.toHex(sha256) + " that its sha256 requires");
+        }
+        return stored;
+    }
+
     /** Stores {@code content} under its SHA-256 and returns the digest; storing the same bytes twice keeps one copy. */
     public CodeDigest put(InputStream content) throws IOException {
         return put(content::transferTo).digest();

@@ -36,12 +36,7 @@ public record UrlRequest(String method, String rawPath, String rawQuery, List<Ma
 
     /** The first value of a header (any case), or null. */
     public String header(String name) {
-        for (Map.Entry<String, String> header : headers) {
-            if (header.getKey().equalsIgnoreCase(name)) {
-                return header.getValue();
-            }
-        }
-        return null;
+        return UrlResponse.firstHeader(headers, name);
     }
 
     /** The request's content type without parameters, lower case, or null. */

@@ -37,6 +37,11 @@ public record UrlResponse(int status, List<Map.Entry<String, String>> headers, b
 
     /** The first value of a header (any case), or null. */
     public String header(String name) {
+        return firstHeader(headers, name);
+    }
+
+    /** The first value of a header named {@code name} in any case, or null: headers as function URLs carry them. */
+    static String firstHeader(List<Map.Entry<String, String>> headers, String name) {
         for (Map.Entry<String, String> header : headers) {
             if (header.getKey().equalsIgnoreCase(name)) {
                 return header.getValue();

@@ -53,16 +53,12 @@ public final class ApiAuthentication implements Handler<RoutingContext> {
     /** The request as SigV4 sees it: method, raw path and query, headers, body (read by then). */
     public static SignedRequest signedRequest(RoutingContext context) {
         HttpServerRequest request = context.request();
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        String rawPath = query < 0 ? uri : uri.substring(0, query);
-        String rawQuery = query < 0 ? null : uri.substring(query + 1);
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (Map.Entry<String, String> header : request.headers()) {
             headers.computeIfAbsent(header.getKey(), k -> new ArrayList<>(1)).add(header.getValue());
         }
         Buffer body = context.body().buffer();
-        return new SignedRequest(request.method().name(), rawPath, rawQuery, headers,
+        return new SignedRequest(request.method().name(), request.path(), request.query(), headers,
                 body == null ? NO_BODY : body.getBytes());
     }
 }

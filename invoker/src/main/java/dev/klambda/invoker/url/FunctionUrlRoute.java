@@ -58,8 +58,10 @@ public final class FunctionUrlRoute implements Handler<RoutingContext> {
     private final Optional<String> domain;
     private final Clock clock;
 
-    /** Where a request points: a URL's function and alias, and the path the function sees. */
-    record Located(Tenant owner, String function, String alias, String path, String urlId) {
+    /**
+     * Where a request points: a URL's function and alias, the path the function sees, and the URL's settings (null for none).
+     */
+    record Located(Tenant owner, String function, String alias, String path, String urlId, FunctionUrlConfig config) {
     }
 
     public FunctionUrlRoute(Invoker invoker, ResourceStore store, TenantTable tenants, SigV4Verifier verifier,
@@ -83,7 +85,7 @@ public final class FunctionUrlRoute implements Handler<RoutingContext> {
     public void handle(RoutingContext context) {
         String requestId = UUID.randomUUID().toString();
         Located located = locate(context.request());
-        FunctionUrlConfig config = located == null ? null : config(located);
+        FunctionUrlConfig config = located == null ? null : located.config();
         if (config == null) {
             send(context, requestId, UrlResponse.of(404, "application/json", "{\"Message\":\"Not Found\"}"));
             return;
@@ -139,9 +141,7 @@ public final class FunctionUrlRoute implements Handler<RoutingContext> {
     }
 
     private Located locate(HttpServerRequest request) {
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        String rawPath = query < 0 ? uri : uri.substring(0, query);
+        String rawPath = request.path();
         String label = rawPath.startsWith(HOST_PREFIX) ? hostLabel(request) : null;
         if (label != null) {
             rawPath = rawPath.length() == HOST_PREFIX.length() ? "/" : rawPath.substring(HOST_PREFIX.length());
@@ -165,7 +165,7 @@ public final class FunctionUrlRoute implements Handler<RoutingContext> {
         String candidate = after.length() > 1 ? (next < 0 ? after.substring(1) : after.substring(1, next)) : null;
         Located withAlias = candidate == null ? null
                 : located(id, candidate, next < 0 ? "/" : after.substring(next), id + "--" + candidate, false);
-        if (withAlias != null && config(withAlias) != null) {
+        if (withAlias != null && withAlias.config() != null) {
             return withAlias;
         }
         return located(id, null, after, id, false);
@@ -178,7 +178,8 @@ public final class FunctionUrlRoute implements Handler<RoutingContext> {
         if (name.isEmpty() || (fromHost && namespace.isEmpty())) {
             return null;
         }
-        return tenants.byNamespace(namespace).map(owner -> new Located(owner, name, alias, path, urlId)).orElse(null);
+        return tenants.byNamespace(namespace)
+                .map(owner -> new Located(owner, name, alias, path, urlId, config(owner, name, alias))).orElse(null);
     }
 
     /** The part of the Host before {@code .<domain>}, or null when the Host is not under the domain. */
@@ -195,15 +196,15 @@ public final class FunctionUrlRoute implements Handler<RoutingContext> {
                 : null;
     }
 
-    private FunctionUrlConfig config(Located located) {
-        Optional<Function> function = store.function(located.owner().namespace(), located.function());
+    private FunctionUrlConfig config(Tenant owner, String functionName, String alias) {
+        Optional<Function> function = store.function(owner.namespace(), functionName);
         if (function.isEmpty()) {
             return null;
         }
-        if (located.alias() == null) {
+        if (alias == null) {
             return function.get().getSpec().getFunctionUrlConfig();
         }
-        return store.alias(located.owner().namespace(), located.function(), located.alias()).map(Alias::getSpec)
+        return store.alias(owner.namespace(), functionName, alias).map(Alias::getSpec)
                 .map(spec -> spec.functionUrlConfig()).orElse(null);
     }
 
@@ -213,10 +214,8 @@ public final class FunctionUrlRoute implements Handler<RoutingContext> {
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         request.headers().forEach(header -> headers.add(Map.entry(header.getKey(), header.getValue())));
         Buffer body = context.body().buffer();
-        String uri = request.uri();
-        int query = uri.indexOf('?');
         String host = request.getHeader("Host");
-        return new UrlRequest(request.method().name(), located.path(), query < 0 ? null : uri.substring(query + 1),
+        return new UrlRequest(request.method().name(), located.path(), request.query(),
                 headers, body == null ? new byte[0] : body.getBytes(),
                 request.remoteAddress() == null ? "127.0.0.1" : request.remoteAddress().hostAddress(),
                 request.version() == null ? "HTTP/1.1" : request.version().alpnName().toUpperCase(Locale.ROOT),

@@ -35,8 +35,6 @@ import dev.klambda.agent.RuntimeFiles;
 import dev.klambda.agent.RuntimeLaunchers;
 import dev.klambda.agent.pool.PoolStats;
 import dev.klambda.agent.pool.WarmPool;
-import dev.klambda.core.code.CodeDigest;
-import dev.klambda.core.code.CodePackages;
 import dev.klambda.core.code.DirectoryCodeStore;
 import dev.klambda.core.code.InvalidCodePackageException;
 import dev.klambda.core.code.UnpackedCodeCache;
@@ -229,25 +227,16 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
         }
     }
 
-    /**
-     * The zip of a code or layer path (a directory is packaged) in the code store, which must have
-     * {@code sha256} when that is given too; or, without a path, the stored zip {@code sha256}.
-     */
+    /** The package of a code or layer (see {@link DirectoryCodeStore#resolve}); a missing one is not ready. */
     private DirectoryCodeStore.Stored stored(String path, String sha256, Path manifest) throws IOException {
-        if (path == null) {
-            return codeStore.find(sha256).orElseThrow(() -> new LambdaException(ErrorType.ResourceNotReadyException,
-                    "the code store has no zip with SHA-256 " + CodeDigest.toHex(sha256)));
-        }
-        if (manifest == null) {
+        if (path != null && manifest == null) {
             throw new LambdaException(ErrorType.ResourceNotReadyException, "code.path needs a manifest file to be relative to");
         }
-        Path source = manifest.getParent().resolve(path).normalize();
-        DirectoryCodeStore.Stored stored = codeStore.put(out -> CodePackages.writePackage(source, out));
-        if (sha256 != null && !CodeDigest.toHex(sha256).equals(stored.digest().hex())) {
-            throw new LambdaException(ErrorType.ResourceNotReadyException, "the code at " + path + " has SHA-256 "
-                    + stored.digest().hex() + ", not the " + CodeDigest.toHex(sha256) + " that its sha256 requires");
+        try {
+            return codeStore.resolve(manifest == null ? null : manifest.getParent(), path, sha256);
+        } catch (DirectoryCodeStore.MissingPackageException e) {
+            throw new LambdaException(ErrorType.ResourceNotReadyException, e.getMessage());
         }
-        return stored;
     }
 
     private static EnvironmentSpec withInitializationType(EnvironmentSpec spec, String type) {

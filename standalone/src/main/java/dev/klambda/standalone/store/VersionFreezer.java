@@ -26,7 +26,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import dev.klambda.core.api.LambdaTimestamps;
 import dev.klambda.core.code.CodeDigest;
-import dev.klambda.core.code.CodePackages;
 import dev.klambda.core.code.DirectoryCodeStore;
 import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.crds.v1alpha1.function.Function;
@@ -229,26 +228,14 @@ final class VersionFreezer {
         return new VersionSnapshot(digest.base64(), digest.size(), configuration, publishedAt);
     }
 
-    /**
-     * The zip of a code or layer path in the code store (which must have {@code sha256} if given), or the stored zip
-     * {@code sha256}.
-     */
+    /** The package of a code or layer (see {@link DirectoryCodeStore#resolve}); a missing one refuses the publication. */
     private DirectoryCodeStore.Stored stored(String path, String sha256, Path manifest, String field)
             throws Refusal, IOException {
-        if (path == null) {
-            return codeStore.find(sha256).orElseThrow(
-                    () -> new Refusal("cannot publish: the code store has no zip with SHA-256 " + CodeDigest.toHex(sha256)));
+        try {
+            return codeStore.resolve(manifest.getParent(), path, sha256);
+        } catch (DirectoryCodeStore.MissingPackageException e) {
+            throw new Refusal("cannot publish: " + (path == null ? "" : field + ": ") + e.getMessage());
         }
-        Path source = manifest.getParent().resolve(path).normalize();
-        if (!Files.exists(source)) {
-            throw new Refusal("cannot publish: " + field + " " + path + " does not exist (looked for " + source + ")");
-        }
-        DirectoryCodeStore.Stored stored = codeStore.put(out -> CodePackages.writePackage(source, out));
-        if (sha256 != null && !CodeDigest.toHex(sha256).equals(stored.digest().hex())) {
-            throw new Refusal("cannot publish: " + field + " " + path + " has SHA-256 " + stored.digest().hex()
-                    + ", not the " + CodeDigest.toHex(sha256) + " its sha256 requires");
-        }
-        return stored;
     }
 
     private Path functionDirectory(String namespace, String functionName) {
