@@ -315,10 +315,14 @@ public final class InvokerBenchmarks {
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
+                    if (ready.getCount() == 0) {
+                        // Ready: the function log lines that follow are drained, not kept.
+                        continue;
+                    }
                     synchronized (output) {
                         output.add(line);
                     }
-                    if (line.contains(readyLine) && ready.getCount() > 0) {
+                    if (line.contains(readyLine)) {
                         onReady.accept(line);
                         ready.countDown();
                     }

@@ -25,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.impl.ContextInternal;
 
 /**
  * One execution environment: a runtime process (and its external extensions), the Runtime API
@@ -208,7 +209,12 @@ public final class ExecutionEnvironment {
      */
     public static CompletionStage<ExecutionEnvironment> create(Vertx vertx, EnvironmentSpec spec,
             RuntimeLaunchers launchers, MemoryLimits memoryLimits, LogSink sink, int runtimeApiPort) {
+        // The caller's event loop when there is one: an invoker that creates the environment for a
+        // request on its event loop then usually hands it that loop's later requests without a thread hop.
         Context context = vertx.getOrCreateContext();
+        if (context instanceof ContextInternal internal) {
+            context = internal.unwrap();
+        }
         ExecutionEnvironment environment = new ExecutionEnvironment(vertx, context, spec, launchers, memoryLimits, sink);
         CompletableFuture<ExecutionEnvironment> created = new CompletableFuture<>();
         context.runOnContext(v -> RuntimeApiServer.start(vertx, environment, runtimeApiPort).onComplete(started -> {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 import dev.klambda.agent.EnvironmentSpec;
@@ -109,7 +110,14 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
     /** Runs an invocation in an environment of {@code target}'s pool, starting one if needed. */
     @Override
     public CompletionStage<InvokeResult> invoke(Target target, InvokeRequest request) {
-        return pool(target).thenCompose(pool -> pool.invoke(request)).exceptionallyCompose(e -> {
+        CompletableFuture<WarmPool> pool = pool(target);
+        Context caller = Vertx.currentContext();
+        if (caller != null && !pool.isDone()) {
+            // A pool is prepared on a virtual thread; come back to the caller's event loop, which is
+            // where the environments it starts for this caller then live.
+            pool = pool.thenApplyAsync(ready -> ready, task -> caller.runOnContext(v -> task.run()));
+        }
+        return pool.thenCompose(ready -> ready.invoke(request)).exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException ? e.getCause() : e;
             // The pool closed under the invocation (a new revision replaced it) or none came free in time:
             // a throttle, which clients retry.

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 import dev.klambda.agent.EnvironmentSpec;
@@ -150,6 +152,37 @@ class LocalEnvironmentsIT {
                 home, LocalEnvironments.runtimeFiles(home), Interpreters.detect(System.getenv()), Duration.ofMinutes(10),
                 resource -> Optional.of(manifest), Clock.systemUTC())) {
             return layered.prepare(new Target(TENANT, function, "$LATEST", function.getSpec(), "r1"));
+        }
+    }
+
+    @Test
+    void runsTheEnvironmentsItStartsOnTheCallersEventLoop() throws Exception {
+        Path dir = layeredFunction();
+        Path manifest = dir.resolve("function.yaml");
+        Files.writeString(manifest, """
+                apiVersion: klambda.dev/v1alpha1
+                kind: Function
+                metadata: {name: affine}
+                spec: {runtime: python3.12, handler: handler.handler, code: {path: src}}
+                """);
+        Function function = (Function) new ManifestValidator(JSON)
+                .validate(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(manifest.toFile())).resource();
+        Context caller = vertx.getOrCreateContext();
+        try (LocalEnvironments affine = new LocalEnvironments(vertx, "us-east-1", new DirectoryCodeStore(home.resolve("code")),
+                home, LocalEnvironments.runtimeFiles(home), Interpreters.detect(System.getenv()), Duration.ofMinutes(10),
+                resource -> Optional.of(manifest), Clock.systemUTC())) {
+            Target target = new Target(TENANT, function, "$LATEST", function.getSpec(), "r1");
+            CompletableFuture<Thread> callerThread = new CompletableFuture<>();
+            CompletableFuture<Thread> answeredOn = new CompletableFuture<>();
+            caller.runOnContext(v -> {
+                callerThread.complete(Thread.currentThread());
+                affine.invoke(target, InvokeRequest.of("affine-1", "{}".getBytes(StandardCharsets.UTF_8)))
+                        .whenComplete((result, e) -> answeredOn.complete(Thread.currentThread()));
+            });
+
+            // The pool is prepared on another thread, yet its first environment lives on the caller's
+            // event loop, so that the caller's later calls need no hop to another thread.
+            assertThat(answeredOn.get(60, TimeUnit.SECONDS)).isSameAs(callerThread.get());
         }
     }
 
