@@ -38,6 +38,11 @@ public final class FunctionConfigurations {
         this.architecture = architecture;
     }
 
+    /** The region in ARNs. */
+    public String region() {
+        return region;
+    }
+
     /** The architecture Lambda would name for the JVM's {@code os.arch}. */
     public static String hostArchitecture() {
         String arch = System.getProperty("os.arch", "");

@@ -1,4 +1,4 @@
-package dev.klambda.standalone.api;
+package dev.klambda.invoker.manage;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,7 +28,6 @@ import dev.klambda.core.tenant.Tenant;
 import dev.klambda.crds.v1alpha1.alias.Alias;
 import dev.klambda.crds.v1alpha1.function.Function;
 import dev.klambda.crds.v1alpha1.version.Version;
-import dev.klambda.standalone.StandaloneConfig;
 
 /** Lambda's ListFunctions and GetFunction over the resource store. */
 @Path("/2015-03-31/functions")
@@ -44,8 +43,6 @@ public class FunctionsResource {
     FunctionConfigurations configurations;
     @Inject
     Callers callers;
-    @Inject
-    StandaloneConfig config;
 
     /** One row of ListFunctions: a function's $LATEST or one of its published versions. */
     private record Row(Function function, Version version) {
@@ -116,14 +113,14 @@ public class FunctionsResource {
     public ObjectNode getFunction(@PathParam("FunctionName") String functionName, @QueryParam("Qualifier") String qualifier) {
         Tenant tenant = callers.current();
         FunctionReference reference = FunctionReference.parse(functionName, qualifier, FunctionReference.Shape.NAMESPACED)
-                .requireRegion(config.region());
+                .requireRegion(configurations.region());
         if (reference.accountId() != null && !reference.accountId().equals(tenant.accountId())) {
             throw new LambdaException(ErrorType.AccessDeniedException, "User: arn:aws:iam::" + tenant.accountId()
                     + ":root is not authorized to perform: lambda:GetFunction on resource: "
-                    + reference.arn(config.region(), reference.accountId())
+                    + reference.arn(configurations.region(), reference.accountId())
                     + " because no resource-based policy allows the lambda:GetFunction action");
         }
-        String notFoundArn = reference.arn(config.region(), tenant.accountId());
+        String notFoundArn = reference.arn(configurations.region(), tenant.accountId());
         Function function = store.function(tenant.namespace(), reference.name())
                 .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
 
@@ -154,7 +151,7 @@ public class FunctionsResource {
         if (Qualifiers.isLatest(qualifier)) {
             ObjectNode latest = configurations.latest(function, tenant.accountId(), Detail.FULL);
             if (qualifier != null) {
-                latest.put("FunctionArn", reference.arn(config.region(), tenant.accountId()));
+                latest.put("FunctionArn", reference.arn(configurations.region(), tenant.accountId()));
             }
             return latest;
         }
@@ -166,7 +163,7 @@ public class FunctionsResource {
         String target = alias.getSpec().functionVersion();
         ObjectNode resolved = Qualifiers.isLatest(target) ? configurations.latest(function, tenant.accountId(), Detail.FULL)
                 : publishedVersion(tenant, function, target, notFoundArn);
-        resolved.put("FunctionArn", reference.arn(config.region(), tenant.accountId()));
+        resolved.put("FunctionArn", reference.arn(configurations.region(), tenant.accountId()));
         return resolved;
     }
 

@@ -1,4 +1,4 @@
-package dev.klambda.standalone.api;
+package dev.klambda.invoker.manage;
 
 import java.util.UUID;
 
