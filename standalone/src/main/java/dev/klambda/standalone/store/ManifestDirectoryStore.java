@@ -39,6 +39,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import dev.klambda.core.code.CodeDigest;
 import dev.klambda.core.manifest.ManifestReader;
 import dev.klambda.core.store.ResourceStore;
+import dev.klambda.core.store.ResourceWriteException;
+import dev.klambda.core.store.ResourceWriteException.Reason;
+import dev.klambda.core.store.ResourceWriter;
 import dev.klambda.core.validation.FieldError;
 import dev.klambda.core.validation.ManifestValidator;
 import dev.klambda.core.validation.Validation;
@@ -55,13 +58,15 @@ import dev.klambda.crds.v1alpha1.version.Version;
  * only their function are published during the rescan ({@link VersionFreezer}). Reads see an
  * immutable snapshot and never block.
  */
-public final class ManifestDirectoryStore implements ResourceStore, AutoCloseable {
+public final class ManifestDirectoryStore implements ResourceStore, ResourceWriter, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ManifestDirectoryStore.class);
     private static final Set<String> SKIPPED_DIRECTORIES = Set.of("target", "node_modules", "__pycache__");
     private static final long QUIET_PERIOD_MILLIS = 100;
 
     private final List<Path> roots;
+    /** Where resources created through the API are written; null when the store only reads. */
+    private final Path writable;
     private final String defaultNamespace;
     private final ManifestValidator validator;
     private final FunctionStatuses statuses;
@@ -119,13 +124,21 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
 
     public ManifestDirectoryStore(List<Path> roots, String defaultNamespace, ManifestValidator validator,
             FunctionStatuses statuses) {
-        this(roots, defaultNamespace, validator, statuses, null);
+        this(roots, null, defaultNamespace, validator, statuses, null);
     }
 
-    /** @param freezer publishes Versions that name only their function, or null to leave them unpublished */
-    ManifestDirectoryStore(List<Path> roots, String defaultNamespace, ManifestValidator validator,
+    /**
+     * @param writable where resources created through the API go (also read), or null for none
+     * @param freezer publishes Versions that name only their function, or null to leave them unpublished
+     */
+    ManifestDirectoryStore(List<Path> roots, Path writable, String defaultNamespace, ManifestValidator validator,
             FunctionStatuses statuses, VersionFreezer freezer) {
-        this.roots = roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        List<Path> all = new ArrayList<>(roots.stream().map(p -> p.toAbsolutePath().normalize()).toList());
+        this.writable = writable == null ? null : writable.toAbsolutePath().normalize();
+        if (this.writable != null && !all.contains(this.writable)) {
+            all.add(this.writable);
+        }
+        this.roots = List.copyOf(all);
         this.defaultNamespace = defaultNamespace;
         this.validator = validator;
         this.statuses = statuses;
@@ -134,6 +147,9 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
 
     /** Loads every manifest now, then watches the directories for changes. */
     public void start() throws IOException {
+        if (writable != null) {
+            Files.createDirectories(writable);
+        }
         for (Path root : roots) {
             if (!Files.isDirectory(root)) {
                 LOG.warnf("manifest directory %s does not exist; nothing is loaded from it", root);
@@ -204,6 +220,144 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
     public List<EventSourceMapping> eventSourceMappings(String namespace) {
         Namespace ns = snapshot.namespaces().get(namespace);
         return ns == null ? List.of() : ns.mappings();
+    }
+
+    // Writing (ResourceWriter): every write validates, writes a file and rescans under the rescan
+    // lock, so writes are serialised with each other and with the watcher, and the caller reads them back.
+
+    @Override
+    public <T extends HasMetadata> T create(T resource) {
+        synchronized (rescanLock) {
+            if (writable == null) {
+                throw new IllegalStateException("this store has no directory for new resources");
+            }
+            withNamespace(resource);
+            String key = Entry.key(resource);
+            if (stored(key) != null) {
+                throw new ResourceWriteException(Reason.EXISTS, key + " already exists");
+            }
+            if (resource instanceof Function function
+                    && function(function.getMetadata().getNamespace(), function.functionName()).isPresent()) {
+                throw new ResourceWriteException(Reason.EXISTS, "function " + function.functionName() + " already exists");
+            }
+            checked(resource, null);
+            Path file = writable.resolve(resource.getMetadata().getNamespace())
+                    .resolve(resource.getKind().toLowerCase(java.util.Locale.ROOT))
+                    .resolve(resource.getMetadata().getName() + ".yaml");
+            write(() -> ManifestWriting.writeAtomically(file, ManifestWriting.document(resource, defaultNamespace)));
+            return readBack(resource, file);
+        }
+    }
+
+    @Override
+    public <T extends HasMetadata> T replace(T resource) {
+        synchronized (rescanLock) {
+            withNamespace(resource);
+            String key = Entry.key(resource);
+            HasMetadata current = current(resource);
+            checked(resource, current);
+            Path file = snapshot.sources().get(key);
+            write(() -> ManifestWriting.rewrite(file, document -> sameResource(document, resource),
+                    ManifestWriting.document(resource, defaultNamespace)));
+            return readBack(resource, file);
+        }
+    }
+
+    @Override
+    public void delete(HasMetadata resource) {
+        synchronized (rescanLock) {
+            withNamespace(resource);
+            current(resource);
+            Path file = snapshot.sources().get(Entry.key(resource));
+            write(() -> ManifestWriting.rewrite(file, document -> sameResource(document, resource), null));
+        }
+    }
+
+    private interface FileWrite {
+        void run() throws IOException;
+    }
+
+    private void write(FileWrite write) {
+        try {
+            write.run();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the manifest: " + e.getMessage(), e);
+        }
+        rescan();
+    }
+
+    private void withNamespace(HasMetadata resource) {
+        if (resource.getMetadata().getNamespace() == null) {
+            resource.getMetadata().setNamespace(defaultNamespace);
+        }
+    }
+
+    /** The stored resource {@code resource} replaces, if its resourceVersion (when given) is still current. */
+    private HasMetadata current(HasMetadata resource) {
+        String key = Entry.key(resource);
+        HasMetadata current = stored(key);
+        if (current == null) {
+            throw new ResourceWriteException(Reason.GONE, key + " does not exist");
+        }
+        String expected = resource.getMetadata().getResourceVersion();
+        if (expected != null && !expected.equals(current.getMetadata().getResourceVersion())) {
+            throw new ResourceWriteException(Reason.CHANGED, key + " changed since it was read");
+        }
+        return current;
+    }
+
+    private HasMetadata stored(String key) {
+        return resources(files, snapshot).get(key);
+    }
+
+    /** Refuses what the API server would refuse: the schema and rules, and for a replacement the update rules. */
+    private void checked(HasMetadata resource, HasMetadata current) {
+        JsonNode document;
+        try {
+            document = reader.read(ManifestWriting.document(resource, defaultNamespace)).get(0).content();
+        } catch (ManifestReader.UnreadableManifestException e) {
+            throw new IllegalStateException("a written document always reads back", e);
+        }
+        Validation validation = validator.validate(withDefaultNamespace(document));
+        List<String> problems = new ArrayList<>(validation.errors().stream().map(FieldError::toString).toList());
+        if (validation.valid() && current != null) {
+            validator.validateUpdate(current, validation.resource()).forEach(error -> problems.add(error.toString()));
+        }
+        if (!problems.isEmpty()) {
+            throw new ResourceWriteException(Reason.INVALID, Entry.key(resource) + " is invalid: "
+                    + String.join("; ", problems), problems);
+        }
+    }
+
+    /** The resource as the store now holds it, or the problems that kept the written file from loading. */
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> T readBack(T resource, Path file) {
+        String key = Entry.key(resource);
+        String namespace = resource.getMetadata().getNamespace();
+        HasMetadata loaded = switch (resource) {
+            case Function function -> function(namespace, function.functionName()).orElse(null);
+            case Version version -> versions(namespace, version.getSpec().functionName()).stream()
+                    .filter(v -> Entry.key(v).equals(key)).findFirst().orElse(null);
+            case Alias alias -> aliases(namespace, alias.getSpec().functionName()).stream()
+                    .filter(a -> Entry.key(a).equals(key)).findFirst().orElse(null);
+            case EventSourceMapping mapping -> eventSourceMappings(namespace).stream()
+                    .filter(m -> Entry.key(m).equals(key)).findFirst().orElse(null);
+            default -> null;
+        };
+        if (loaded == null || !file.equals(snapshot.sources().get(key))) {
+            List<String> problems = snapshot.problems().stream().filter(p -> file.equals(p.file()))
+                    .map(Problem::message).toList();
+            throw new ResourceWriteException(Reason.INVALID, key + " was written but not loaded: "
+                    + String.join("; ", problems), problems);
+        }
+        return (T) loaded;
+    }
+
+    private boolean sameResource(JsonNode document, HasMetadata resource) {
+        JsonNode metadata = document.path("metadata");
+        return document.path("kind").asText().equals(resource.getKind())
+                && metadata.path("name").asText().equals(resource.getMetadata().getName())
+                && metadata.path("namespace").asText(defaultNamespace).equals(resource.getMetadata().getNamespace());
     }
 
     // Loading
@@ -282,6 +436,7 @@ public final class ManifestDirectoryStore implements ResourceStore, AutoCloseabl
                 continue;
             }
             HasMetadata resource = validation.resource();
+            resource.getMetadata().setResourceVersion(ManifestWriting.resourceVersion(document.content()));
             resource.getMetadata().setUid(UUID.nameUUIDFromBytes(
                     ("klambda:" + Entry.key(resource)).getBytes(StandardCharsets.UTF_8)).toString());
             Set<FieldError> errors = new LinkedHashSet<>();

@@ -25,7 +25,9 @@ public class StoreProducer {
     @Startup
     ManifestDirectoryStore store(StandaloneConfig config, ManifestValidator validator, DirectoryCodeStore codeStore,
             ObjectMapper mapper) throws IOException {
-        ManifestDirectoryStore store = new ManifestDirectoryStore(config.manifests(), config.defaultNamespace(), validator,
+        ManifestDirectoryStore store = new ManifestDirectoryStore(config.manifests(),
+                config.home().toAbsolutePath().resolve("resources"),
+                config.defaultNamespace(), validator,
                 new FunctionStatuses(codeStore, mapper),
                 new VersionFreezer(config.home().toAbsolutePath(), codeStore, mapper, Clock.systemUTC()));
         store.start();

@@ -58,7 +58,7 @@ class VersionFreezerTest {
 
     /** A store on the manifests and the home, as the application starts one, after its first scan. */
     ManifestDirectoryStore store() {
-        ManifestDirectoryStore store = new ManifestDirectoryStore(List.of(manifests), "default",
+        ManifestDirectoryStore store = new ManifestDirectoryStore(List.of(manifests), null, "default",
                 new ManifestValidator(MAPPER), new FunctionStatuses(codeStore, MAPPER),
                 new VersionFreezer(home, codeStore, MAPPER, CLOCK));
         stores.add(store);
