@@ -22,6 +22,11 @@ public class ManifestsResource implements QuarkusTestResourceLifecycleManager {
     private static Path manifests;
     private String source = "api-manifests";
 
+    /** The application's KLAMBDA_HOME. */
+    public static Path home() {
+        return root.resolve("home");
+    }
+
     /** The manifest directory the running application watches. */
     public static Path manifests() {
         return manifests;

@@ -38,6 +38,11 @@ public final class FunctionConfigurations {
         this.architecture = architecture;
     }
 
+    /** The architecture functions run on: {@code x86_64} or {@code arm64}. */
+    public String architecture() {
+        return architecture;
+    }
+
     /** The region in ARNs. */
     public String region() {
         return region;

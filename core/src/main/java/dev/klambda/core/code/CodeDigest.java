@@ -66,6 +66,11 @@ public record CodeDigest(byte[] sha256, long size) {
     }
 
     /** A fresh SHA-256 digester. */
+    /** The digest of {@code bytes}. */
+    public static CodeDigest of(byte[] bytes) {
+        return new CodeDigest(newSha256().digest(bytes), bytes.length);
+    }
+
     public static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

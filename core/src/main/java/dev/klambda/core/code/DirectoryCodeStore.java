@@ -18,17 +18,7 @@ import org.apache.commons.io.output.CountingOutputStream;
  * The code store on a filesystem (standalone's directory, or a PVC in a cluster): zips kept once
  * by their SHA-256, as {@code <hex>.zip}.
  */
-public final class DirectoryCodeStore {
-
-    /** Writes a package's bytes. */
-    @FunctionalInterface
-    public interface PackageWriter {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    /** A package in the store: its digest and its zip. */
-    public record Stored(CodeDigest digest, Path zip) {
-    }
+public final class DirectoryCodeStore implements CodeStore {
 
     private final Path root;
 
@@ -40,6 +30,7 @@ public final class DirectoryCodeStore {
      * The stored zip with this SHA-256 (hex or base64), if present; empty for anything that is not
      * a SHA-256. The digest is taken from the zip's name, not computed: unpacking verifies it.
      */
+    @Override
     public Optional<Stored> find(String sha256) {
         return CodeDigest.parseHex(sha256).flatMap(hex -> {
             Path zip = root.resolve(hex + ".zip");
@@ -93,6 +84,7 @@ public final class DirectoryCodeStore {
      * Stores what {@code writer} writes under its SHA-256, hashing while writing, e.g. a directory
      * zipped by {@link CodePackages#writePackage}; storing the same bytes twice keeps one copy.
      */
+    @Override
     public Stored put(PackageWriter writer) throws IOException {
         Files.createDirectories(root);
         Path temp = Files.createTempFile(root, "upload-", ".tmp");

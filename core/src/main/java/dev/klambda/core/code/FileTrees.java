@@ -13,7 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /** Deleting and sealing unpacked trees without ever following a symbolic link out of them. */
-final class FileTrees {
+public final class FileTrees {
 
     private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
     private static final Set<PosixFilePermission> READ_EXECUTE = PosixFilePermissions.fromString("r-xr-xr-x");
@@ -22,7 +22,7 @@ final class FileTrees {
     }
 
     /** Deletes {@code path}: a file, a link (not what it points to) or a whole directory tree. */
-    static void deleteIfExists(Path path) throws IOException {
+    public static void deleteIfExists(Path path) throws IOException {
         if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
             Files.deleteIfExists(path);
             return;

@@ -29,6 +29,13 @@ public class InvokerRoutes {
     /** Every Lambda API operation's path starts with its API version, e.g. /2015-03-31/. */
     static final String API_PATHS = "/\\d{4}-\\d{2}-\\d{2}/.*";
     private static final int BEFORE_RESOURCES = RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT;
+    /**
+     * The largest management request: CreateFunction with a 50 MB zip, base64 in JSON. Each
+     * operation then applies its own limits (Invoke 6 MB, the zip 50 MB).
+     */
+    public static final int MAX_API_REQUEST = 70_167_211;
+    private final BodyHandler invokeBody = BodyHandler.create(false).setBodyLimit(InvokeRoute.MAX_PAYLOAD);
+    private final BodyHandler apiBody = BodyHandler.create(false).setBodyLimit(MAX_API_REQUEST);
     /** Function URL requests are limited like synchronous invocations. */
     private final BodyHandler urlBody = BodyHandler.create(false).setBodyLimit(InvokeRoute.MAX_PAYLOAD);
 
@@ -52,13 +59,24 @@ public class InvokerRoutes {
             router.route(prefix).order(BEFORE_RESOURCES - 1).handler(urlBody).handler(urls)
                     .failureHandler(InvokerRoutes::urlBodyFailure);
         }
-        // The signature covers the body, so it is read (up to Invoke's limit) before anything else.
+        // The signature covers the body, so it is read (up to the operation's limit) before anything else.
         router.routeWithRegex(API_PATHS).order(BEFORE_RESOURCES)
-                .handler(BodyHandler.create(false).setBodyLimit(InvokeRoute.MAX_PAYLOAD))
+                .handler(context -> (isInvoke(context) ? invokeBody : apiBody).handle(context))
                 .handler(new ApiAuthentication(verifier))
                 .failureHandler(InvokerRoutes::bodyFailure);
         router.post(InvokeRoute.PATH).order(BEFORE_RESOURCES + 1)
                 .handler(new InvokeRoute(invoker, Clock.systemUTC()));
+    }
+
+    /** " for the CreateFunction operation", for the operations that take code; empty for others. */
+    private static String operation(RoutingContext context) {
+        String path = context.normalizedPath();
+        String method = context.request().method().name();
+        String name = method.equals("POST") && path.matches("/2015-03-31/functions/?") ? "CreateFunction"
+                : method.equals("PUT") && path.matches("/2015-03-31/functions/[^/]+/code") ? "UpdateFunctionCode"
+                        : method.equals("POST") && path.matches("/2018-10-31/layers/[^/]+/versions") ? "PublishLayerVersion"
+                                : null;
+        return name == null ? "" : " for the " + name + " operation";
     }
 
     private static void urlBodyFailure(RoutingContext context) {
@@ -71,11 +89,15 @@ public class InvokerRoutes {
                 : new LambdaException(ErrorType.InvalidRequestContentException, "The request could not be read"));
     }
 
+    private static boolean isInvoke(RoutingContext context) {
+        return context.normalizedPath().endsWith("/invocations");
+    }
+
     private static void bodyFailure(RoutingContext context) {
         if (context.statusCode() == 413) {
-            Responses.error(context, context.normalizedPath().endsWith("/invocations") ? InvokeRoute.tooLarge()
-                    : new LambdaException(ErrorType.RequestEntityTooLargeException,
-                            "Request must be smaller than " + InvokeRoute.MAX_PAYLOAD + " bytes"));
+            Responses.error(context, isInvoke(context) ? InvokeRoute.tooLarge()
+                    : new LambdaException(ErrorType.RequestEntityTooLargeException, "Request must be smaller than "
+                            + MAX_API_REQUEST + " bytes" + operation(context)));
             return;
         }
         Responses.error(context, context.failure() != null ? context.failure()

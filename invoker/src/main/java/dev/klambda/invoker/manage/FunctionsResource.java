@@ -4,32 +4,49 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+
 import dev.klambda.core.api.FunctionConfigurations;
 import dev.klambda.core.api.FunctionConfigurations.Detail;
+import dev.klambda.core.code.CodeStore;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
+import dev.klambda.core.name.Arns;
 import dev.klambda.core.name.FunctionReference;
+import dev.klambda.core.name.FunctionReference.Shape;
 import dev.klambda.core.name.Qualifiers;
 import dev.klambda.core.store.ResourceStore;
+import dev.klambda.core.store.ResourceWriteException;
+import dev.klambda.core.store.ResourceWriter;
+import dev.klambda.core.store.Resources;
 import dev.klambda.core.tenant.Tenant;
 import dev.klambda.crds.v1alpha1.alias.Alias;
+import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.crds.v1alpha1.function.Function;
+import dev.klambda.crds.v1alpha1.function.FunctionSpec;
 import dev.klambda.crds.v1alpha1.version.Version;
 
-/** Lambda's ListFunctions and GetFunction over the resource store. */
+/** Lambda's function operations (create, read, update, delete, list) over the resource store. */
 @Path("/2015-03-31/functions")
 @Produces(MediaType.APPLICATION_JSON)
 public class FunctionsResource {
@@ -43,6 +60,17 @@ public class FunctionsResource {
     FunctionConfigurations configurations;
     @Inject
     Callers callers;
+    @Inject
+    ResourceWriter writer;
+    @Inject
+    Versions versions;
+
+    private CodeUploads uploads;
+
+    @Inject
+    void codeStore(CodeStore codeStore) {
+        this.uploads = new CodeUploads(codeStore);
+    }
 
     /** One row of ListFunctions: a function's $LATEST or one of its published versions. */
     private record Row(Function function, Version version) {
@@ -112,14 +140,7 @@ public class FunctionsResource {
     @Path("/{FunctionName}")
     public ObjectNode getFunction(@PathParam("FunctionName") String functionName, @QueryParam("Qualifier") String qualifier) {
         Tenant tenant = callers.current();
-        FunctionReference reference = FunctionReference.parse(functionName, qualifier, FunctionReference.Shape.NAMESPACED)
-                .requireRegion(configurations.region());
-        if (reference.accountId() != null && !reference.accountId().equals(tenant.accountId())) {
-            throw new LambdaException(ErrorType.AccessDeniedException, "User: arn:aws:iam::" + tenant.accountId()
-                    + ":root is not authorized to perform: lambda:GetFunction on resource: "
-                    + reference.arn(configurations.region(), reference.accountId())
-                    + " because no resource-based policy allows the lambda:GetFunction action");
-        }
+        FunctionReference reference = reference(tenant, functionName, qualifier, Shape.NAMESPACED, "GetFunction");
         String notFoundArn = reference.arn(configurations.region(), tenant.accountId());
         Function function = store.function(tenant.namespace(), reference.name())
                 .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
@@ -144,6 +165,258 @@ public class FunctionsResource {
             out.set("Concurrency", concurrency);
         }
         return out;
+    }
+
+    @GET
+    @Path("/{FunctionName}/configuration")
+    public ObjectNode getFunctionConfiguration(@PathParam("FunctionName") String functionName,
+            @QueryParam("Qualifier") String qualifier) {
+        Tenant tenant = callers.current();
+        FunctionReference reference = reference(tenant, functionName, qualifier, Shape.NAMESPACED,
+                "GetFunctionConfiguration");
+        String notFoundArn = reference.arn(configurations.region(), tenant.accountId());
+        Function function = store.function(tenant.namespace(), reference.name())
+                .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
+        return configuration(tenant, function, reference, notFoundArn);
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public Response createFunction(byte[] bytes) {
+        Tenant tenant = callers.current();
+        RequestBody body = RequestBody.parse(bytes);
+        Violations violations = new Violations();
+        String functionName = body.string("FunctionName");
+        violations.required("functionName", functionName);
+        violations.required("role", body.string("Role"));
+        violations.required("code", body.object("Code"));
+        violations.throwIfAny();
+        FunctionReference reference = reference(tenant, functionName, null, Shape.FUNCTION_NAME, "CreateFunction");
+        if (reference.qualifier() != null) {
+            throw LambdaException.invalidParameter("A function is created without a qualifier: " + functionName);
+        }
+
+        FunctionSpec spec = new FunctionSpec();
+        String packageType = body.string("PackageType");
+        if (packageType != null && !packageType.equals("Zip") && !packageType.equals("Image")) {
+            throw LambdaException.validation("packageType", packageType, "Member must satisfy enum value set: [Image, Zip]");
+        }
+        FunctionRequests.apply(body, spec, configurations.architecture());
+        RequestBody code = body.object("Code");
+        spec.setCode(code(code, "Image".equals(packageType), false));
+        if (!spec.getCode().isImage() && (spec.getRuntime() == null || spec.getHandler() == null)) {
+            throw LambdaException.invalidParameter(
+                    "Runtime and Handler are mandatory parameters for functions created with Zip Package Type");
+        }
+        Map<String, String> tags = body.stringMap("Tags");
+        if (tags != null && !tags.isEmpty()) {
+            spec.setTags(tags);
+        }
+        Function function = new Function();
+        String resourceName = ResourceNames.of(reference.name());
+        function.setMetadata(new ObjectMetaBuilder().withName(resourceName).withNamespace(tenant.namespace()).build());
+        if (!resourceName.equals(reference.name())) {
+            spec.setFunctionName(reference.name());
+        }
+        function.setSpec(spec);
+        Function created;
+        try {
+            created = writer.create(function);
+        } catch (ResourceWriteException e) {
+            throw e.reason() == ResourceWriteException.Reason.EXISTS
+                    ? new LambdaException(ErrorType.ResourceConflictException, "Function already exist: " + reference.name())
+                    : StoreErrors.of(e);
+        }
+        if (Boolean.TRUE.equals(body.bool("Publish"))) {
+            versions.publish(tenant, created, null, null);
+        }
+        return Response.status(201).entity(configurations.latest(created, tenant.accountId(), Detail.FULL)).build();
+    }
+
+    @PUT
+    @Path("/{FunctionName}/configuration")
+    @Consumes(MediaType.WILDCARD)
+    public ObjectNode updateFunctionConfiguration(@PathParam("FunctionName") String functionName, byte[] bytes) {
+        Tenant tenant = callers.current();
+        RequestBody body = RequestBody.parse(bytes);
+        FunctionReference reference = unqualified(tenant, functionName, "UpdateFunctionConfiguration");
+        Function updated = update(tenant, reference, body.string("RevisionId"), function -> {
+            FunctionRequests.apply(body, function.getSpec(), configurations.architecture());
+            if (function.getSpec().getCode().isImage() && (body.has("Runtime") || body.has("Handler"))) {
+                throw LambdaException.invalidParameter("Please don't provide Handler or Runtime or Layer when the "
+                        + "intended function PackageType is Image.");
+            }
+        });
+        return configurations.latest(updated, tenant.accountId(), Detail.FULL);
+    }
+
+    @PUT
+    @Path("/{FunctionName}/code")
+    @Consumes(MediaType.WILDCARD)
+    public ObjectNode updateFunctionCode(@PathParam("FunctionName") String functionName, byte[] bytes) {
+        Tenant tenant = callers.current();
+        RequestBody body = RequestBody.parse(bytes);
+        FunctionReference reference = unqualified(tenant, functionName, "UpdateFunctionCode");
+        refuseS3(body);
+        boolean dryRun = Boolean.TRUE.equals(body.bool("DryRun"));
+        String notFoundArn = reference.arn(configurations.region(), tenant.accountId());
+        Function current = store.function(tenant.namespace(), reference.name())
+                .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
+        boolean image = current.getSpec().getCode().isImage();
+        if (image && !body.has("ImageUri")) {
+            throw LambdaException.invalidParameter("Please provide ImageUri when updating a function with packageType Image.");
+        }
+        if (!image && body.has("ImageUri")) {
+            throw LambdaException
+                    .invalidParameter("Please don't provide ImageUri when updating a function with packageType Zip.");
+        }
+        if (!image && !body.has("ZipFile")) {
+            throw LambdaException.invalidParameter("Please provide a source for function code: ZipFile "
+                    + "(klambda has no S3 to read code from).");
+        }
+        Code code = code(body, image, dryRun);
+        if (dryRun) {
+            checkRevision(current, body.string("RevisionId"));
+            return configurations.latest(current, tenant.accountId(), Detail.FULL);
+        }
+        Function updated = update(tenant, reference, body.string("RevisionId"),
+                function -> function.getSpec().setCode(code));
+        if (Boolean.TRUE.equals(body.bool("Publish"))) {
+            versions.publish(tenant, updated, null, null);
+        }
+        return configurations.latest(updated, tenant.accountId(), Detail.FULL);
+    }
+
+    @DELETE
+    @Path("/{FunctionName}")
+    public Response deleteFunction(@PathParam("FunctionName") String functionName, @QueryParam("Qualifier") String qualifier) {
+        Tenant tenant = callers.current();
+        FunctionReference reference = reference(tenant, functionName, qualifier, Shape.FUNCTION_NAME, "DeleteFunction");
+        String functionArn = Arns.function(configurations.region(), tenant.accountId(), reference.name());
+        Function function = store.function(tenant.namespace(), reference.name())
+                .orElseThrow(() -> LambdaException.functionNotFound(functionArn));
+        String qualified = reference.qualifier();
+        if (qualified == null) {
+            // The function goes with everything that only exists through it; event source mappings stay, as on AWS.
+            store.aliases(tenant.namespace(), reference.name()).forEach(this::deleteQuietly);
+            store.versions(tenant.namespace(), reference.name()).forEach(this::deleteQuietly);
+            deleteQuietly(function);
+            return Response.noContent().build();
+        }
+        if (Qualifiers.isLatest(qualified)) {
+            throw LambdaException.invalidParameter("$LATEST version cannot be deleted without deleting the function.");
+        }
+        if (!Qualifiers.isVersionNumber(qualified)) {
+            throw LambdaException.invalidParameter("Deletion of aliases is not supported by DeleteFunction: use DeleteAlias.");
+        }
+        Version version = store.publishedVersion(tenant.namespace(), reference.name(), qualified)
+                .orElseThrow(() -> LambdaException.functionNotFound(functionArn));
+        List<String> users = store.aliases(tenant.namespace(), reference.name()).stream()
+                .filter(alias -> qualified.equals(alias.getSpec().functionVersion())
+                        || (alias.getSpec().routingConfig() != null
+                                && alias.getSpec().routingConfig().additionalVersionWeights() != null
+                                && alias.getSpec().routingConfig().additionalVersionWeights().containsKey(qualified)))
+                .map(Alias::aliasName).toList();
+        if (!users.isEmpty()) {
+            throw new LambdaException(ErrorType.ResourceConflictException,
+                    "Unable to delete version because the following aliases reference it: " + users);
+        }
+        deleteQuietly(version);
+        return Response.noContent().build();
+    }
+
+    /** A change to $LATEST: read, change a copy, write it if nobody changed it meanwhile (else read again). */
+    private Function update(Tenant tenant, FunctionReference reference, String revisionId, Consumer<Function> change) {
+        String notFoundArn = reference.arn(configurations.region(), tenant.accountId());
+        for (int attempt = 0;; attempt++) {
+            Function current = store.function(tenant.namespace(), reference.name())
+                    .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
+            checkRevision(current, revisionId);
+            Function changed = Resources.copy(current);
+            changed.setStatus(null);
+            change.accept(changed);
+            try {
+                return writer.replace(changed);
+            } catch (ResourceWriteException e) {
+                if (e.reason() != ResourceWriteException.Reason.CHANGED || attempt >= 3) {
+                    throw e.reason() == ResourceWriteException.Reason.GONE ? LambdaException.functionNotFound(notFoundArn)
+                            : StoreErrors.of(e);
+                }
+            }
+        }
+    }
+
+    private static void checkRevision(Function current, String revisionId) {
+        if (revisionId != null && (current.getStatus() == null || !revisionId.equals(current.getStatus().revisionId()))) {
+            throw StoreErrors.staleRevision("GetFunction/GetAlias");
+        }
+    }
+
+    private void deleteQuietly(io.fabric8.kubernetes.api.model.HasMetadata resource) {
+        try {
+            writer.delete(resource);
+        } catch (ResourceWriteException e) {
+            if (e.reason() != ResourceWriteException.Reason.GONE) {
+                throw StoreErrors.of(e);
+            }
+        }
+    }
+
+    /** The Code of CreateFunction (the member) or UpdateFunctionCode (the body): a zip upload or an image. */
+    private Code code(RequestBody code, boolean image, boolean dryRun) {
+        refuseS3(code);
+        String imageUri = code.string("ImageUri");
+        String zipFile = code.string("ZipFile");
+        if (image) {
+            if (imageUri == null || zipFile != null) {
+                throw LambdaException
+                        .invalidParameter("Please provide ImageUri when creating a function with packageType Image.");
+            }
+            Violations violations = new Violations();
+            violations.length("imageUri", imageUri, 1, 1024);
+            violations.throwIfAny();
+            return new Code(imageUri, null, null, null, null);
+        }
+        if (imageUri != null) {
+            throw LambdaException
+                    .invalidParameter("Please don't provide ImageUri when creating a function with packageType Zip.");
+        }
+        if (zipFile == null) {
+            throw LambdaException.invalidParameter("Please provide a source for function code: ZipFile "
+                    + "(klambda has no S3 to read code from).");
+        }
+        return new Code(null, uploads.upload(zipFile, dryRun).hex(), null, null, null);
+    }
+
+    private static void refuseS3(RequestBody code) {
+        if (code.has("S3Bucket") || code.has("S3Key") || code.has("S3ObjectVersion")) {
+            throw LambdaException.invalidParameter("klambda has no S3: upload the package as ZipFile (up to 50 MB), "
+                    + "or give larger code as an image.");
+        }
+    }
+
+    /** A function named without a qualifier, as the operations on $LATEST require. */
+    private FunctionReference unqualified(Tenant tenant, String functionName, String action) {
+        FunctionReference reference = reference(tenant, functionName, null, Shape.FUNCTION_NAME, action);
+        if (reference.qualifier() != null) {
+            throw LambdaException.invalidParameter("This operation is permitted on Lambda functions only. "
+                    + "Aliases and versions do not support this operation. Please specify either a function name or "
+                    + "an unqualified function ARN.");
+        }
+        return reference;
+    }
+
+    /** Parses a FunctionName; one of another account is refused as AWS refuses it without a policy allowing it. */
+    private FunctionReference reference(Tenant tenant, String functionName, String qualifier, Shape shape, String action) {
+        FunctionReference reference = FunctionReference.parse(functionName, qualifier, shape)
+                .requireRegion(configurations.region());
+        if (reference.accountId() != null && !reference.accountId().equals(tenant.accountId())) {
+            throw new LambdaException(ErrorType.AccessDeniedException, "User: arn:aws:iam::" + tenant.accountId()
+                    + ":root is not authorized to perform: lambda:" + action + " on resource: "
+                    + reference.arn(configurations.region(), reference.accountId())
+                    + " because no resource-based policy allows the lambda:" + action + " action");
+        }
+        return reference;
     }
 
     private ObjectNode configuration(Tenant tenant, Function function, FunctionReference reference, String notFoundArn) {

@@ -185,9 +185,9 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
         return Optional.ofNullable(snapshot.sources().get(Entry.key(resource)));
     }
 
-    /** The directories this store reads. */
-    public List<Path> roots() {
-        return roots;
+    /** The directories of the user's manifests: what this store reads, less its own directory for API-created resources. */
+    public List<Path> manifestDirectories() {
+        return roots.stream().filter(root -> !root.equals(writable)).toList();
     }
 
     // ResourceStore

@@ -24,8 +24,8 @@ import dev.klambda.core.manifest.ManifestReader;
 
 /**
  * How the store writes manifests: one resource as a YAML document, and a file's documents
- * rewritten one at a time, so that the other documents of a file (and their comments) stay as
- * their author wrote them.
+ * rewritten one at a time, so that the other documents of a file, and the comments above each
+ * document, stay as their author wrote them (comments inside a rewritten document go with it).
  */
 final class ManifestWriting {
 
@@ -106,7 +106,7 @@ final class ManifestWriting {
             if (!found && documents.size() == 1 && match.matches(documents.get(0).content())) {
                 found = true;
                 if (replacement != null) {
-                    out.append(separator(segment)).append(replacement);
+                    out.append(separator(segment)).append(leadingComments(body(segment))).append(replacement);
                     anyLeft = true;
                 }
                 continue;
@@ -161,6 +161,21 @@ final class ManifestWriting {
             segments.add(current.toString());
         }
         return segments;
+    }
+
+    /** The comment and blank lines a document starts with: they describe it, and stay when it is rewritten. */
+    private static String leadingComments(String body) {
+        int end = 0;
+        while (end < body.length()) {
+            int next = body.indexOf('\n', end);
+            next = next < 0 ? body.length() : next + 1;
+            String line = body.substring(end, next).strip();
+            if (!line.isEmpty() && !line.startsWith("#")) {
+                break;
+            }
+            end = next;
+        }
+        return body.substring(0, end);
     }
 
     private static String separator(String segment) {

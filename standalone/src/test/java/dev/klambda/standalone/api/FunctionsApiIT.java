@@ -12,14 +12,11 @@ import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -27,14 +24,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
-import io.restassured.RestAssured;
 
+import dev.klambda.standalone.DefaultTenantClient;
 import dev.klambda.standalone.ManifestsResource;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.FunctionVersion;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
@@ -51,29 +44,7 @@ import software.amazon.awssdk.services.lambda.model.State;
 @QuarkusIntegrationTest
 @WithTestResource(ManifestsResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FunctionsApiIT {
-
-    static LambdaClient lambda;
-
-    @BeforeEach
-    void client() {
-        if (lambda != null) {
-            return;
-        }
-        // RestAssured knows the port the application took once Quarkus has started it.
-        lambda = LambdaClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + RestAssured.port))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .build();
-    }
-
-    @AfterAll
-    static void close() {
-        if (lambda != null) {
-            lambda.close();
-        }
-    }
+class FunctionsApiIT extends DefaultTenantClient {
 
     @Test
     void listsTheTenantsFunctionsAcrossPages() {

@@ -40,7 +40,7 @@ class ManifestStoreWritesTest {
             metadata: {name: first}
             spec: {runtime: python3.12, handler: handler.handler, code: {path: src}}
             ---
-            # goes with its document when that is rewritten
+            # stays above its document when that is rewritten
             apiVersion: klambda.dev/v1alpha1
             kind: Function
             metadata: {name: second}
@@ -113,8 +113,8 @@ class ManifestStoreWritesTest {
         assertThat(replaced.getSpec().getTimeout()).isEqualTo(10);
         String file = Files.readString(manifests.resolve("functions.yaml"));
         assertThat(file).startsWith("# two functions, hand-written\napiVersion: klambda.dev/v1alpha1\nkind: Function\n"
-                + "metadata: {name: first}\n").contains("---\n").contains("timeout: 10")
-                .doesNotContain("goes with its document");
+                + "metadata: {name: first}\n").contains("---\n# stays above its document when that is rewritten\napiVersion")
+                .contains("timeout: 10");
         assertThat(store.function("default", "first").orElseThrow().getSpec().getMemorySize()).isEqualTo(128);
         assertThat(store.function("default", "second").orElseThrow().getSpec().getMemorySize()).isEqualTo(256);
     }

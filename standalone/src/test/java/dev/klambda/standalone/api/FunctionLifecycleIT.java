@@ -1,0 +1,233 @@
+package dev.klambda.standalone.api;
+
+import static dev.klambda.standalone.SignedRequests.signed;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+import dev.klambda.standalone.DefaultTenantClient;
+import dev.klambda.standalone.ManifestsResource;
+
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
+import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+import software.amazon.awssdk.services.lambda.model.State;
+import software.amazon.awssdk.services.lambda.model.UpdateFunctionCodeResponse;
+
+/**
+ * Creating, changing and deleting functions through the management API with the AWS SDK for Java
+ * v2, against the packaged standalone platform: what is created runs, lands as a manifest in
+ * KLAMBDA_HOME/resources, and bad requests get AWS's errors and change nothing.
+ */
+@QuarkusIntegrationTest
+@WithTestResource(value = ManifestsResource.class, initArgs = @ResourceArg(name = "manifests", value = "lifecycle-manifests"))
+class FunctionLifecycleIT extends DefaultTenantClient {
+
+    @Test
+    void createsInvokesChangesAndDeletesAFunctionFromAZip() throws Exception {
+        byte[] v1 = zip(Map.of("app.py",
+                "def handler(event, context):\n    return {'v': 1, 'env': __import__('os').environ.get('GREETING')}\n"));
+        CreateFunctionResponse created = lambda.createFunction(r -> r.functionName("lifecycle").runtime(Runtime.PYTHON3_12)
+                .handler("app.handler").role("arn:aws:iam::000000000000:role/lambda-role").memorySize(256)
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(v1))).tags(Map.of("team", "platform")));
+
+        assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:lifecycle");
+        assertThat(created.codeSha256()).isEqualTo(base64Sha256(v1));
+        assertThat(created.codeSize()).isEqualTo(v1.length);
+        assertThat(created.memorySize()).isEqualTo(256);
+        assertThat(created.timeout()).isEqualTo(3);
+        assertThat(created.version()).isEqualTo("$LATEST");
+        assertThat(created.revisionId()).isNotBlank();
+        assertThat(ManifestsResource.home().resolve("resources/default/function/lifecycle.yaml")).content()
+                .contains("handler: app.handler").contains("team: platform");
+        lambda.waiter().waitUntilFunctionActiveV2(r -> r.functionName("lifecycle"));
+        assertThat(lambda.getFunction(r -> r.functionName("lifecycle")).tags()).containsEntry("team", "platform");
+        assertThat(invoke("lifecycle")).isEqualTo("{\"v\": 1, \"env\": null}");
+
+        byte[] v2 = zip(Map.of("app.py", "def handler(event, context):\n    return {'v': 2}\n"));
+        UpdateFunctionCodeResponse updated = lambda.updateFunctionCode(r -> r.functionName("lifecycle")
+                .zipFile(SdkBytes.fromByteArray(v2)));
+        assertThat(updated.codeSha256()).isEqualTo(base64Sha256(v2));
+        assertThat(updated.revisionId()).isNotEqualTo(created.revisionId());
+        lambda.waiter().waitUntilFunctionUpdatedV2(r -> r.functionName("lifecycle"));
+        assertThat(invoke("lifecycle")).isEqualTo("{\"v\": 2}");
+
+        lambda.updateFunctionConfiguration(r -> r.functionName("lifecycle").timeout(10).description("changed")
+                .environment(e -> e.variables(Map.of("GREETING", "hi"))));
+        GetFunctionConfigurationResponse configuration = lambda.getFunctionConfiguration(r -> r.functionName("lifecycle"));
+        assertThat(configuration.timeout()).isEqualTo(10);
+        assertThat(configuration.description()).isEqualTo("changed");
+        assertThat(configuration.memorySize()).as("members left out keep their value").isEqualTo(256);
+        assertThat(configuration.environment().variables()).containsEntry("GREETING", "hi");
+        assertThat(configuration.state()).isEqualTo(State.ACTIVE);
+        assertThat(configuration.lastUpdateStatus()).isEqualTo(LastUpdateStatus.SUCCESSFUL);
+
+        lambda.deleteFunction(r -> r.functionName("lifecycle"));
+        assertThatThrownBy(() -> lambda.getFunction(r -> r.functionName("lifecycle")))
+                .isInstanceOf(ResourceNotFoundException.class)
+                .hasMessageStartingWith("Function not found: arn:aws:lambda:us-east-1:000000000000:function:lifecycle");
+        assertThat(ManifestsResource.home().resolve("resources/default/function/lifecycle.yaml")).doesNotExist();
+    }
+
+    @Test
+    void changesAManifestsFunctionInItsFileAndGuardsTheRevision() throws Exception {
+        String revision = lambda.getFunctionConfiguration(r -> r.functionName("hand-written")).revisionId();
+
+        assertThatThrownBy(() -> lambda.updateFunctionConfiguration(r -> r.functionName("hand-written").timeout(7)
+                .revisionId("00000000-0000-0000-0000-000000000000")))
+                .isInstanceOfSatisfying(PreconditionFailedException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(412);
+                    assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("The Revision Id provided does not match "
+                            + "the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+                });
+
+        lambda.updateFunctionConfiguration(r -> r.functionName("hand-written").timeout(7).revisionId(revision));
+        assertThat(lambda.getFunctionConfiguration(r -> r.functionName("hand-written")).timeout()).isEqualTo(7);
+        assertThat(invoke("hand-written")).isEqualTo("\"hand-written\"");
+        assertThat(ManifestsResource.manifests().resolve("functions.yaml")).content()
+                .startsWith("# Functions written by hand; the management API changes them in this file.\n")
+                .contains("name: hand-written").contains("timeout: 7").contains("path: src")
+                .contains("---\napiVersion: klambda.dev/v1alpha1\nkind: Function\nmetadata: {name: neighbour}\n");
+        assertThat(lambda.getFunctionConfiguration(r -> r.functionName("neighbour")).memorySize()).isEqualTo(256);
+    }
+
+    @Test
+    void refusesASecondFunctionOfTheSameName() throws Exception {
+        byte[] code = zip(Map.of("app.py", "def handler(e, c):\n    return 1\n"));
+        assertThatThrownBy(() -> lambda.createFunction(r -> r.functionName("neighbour").runtime(Runtime.PYTHON3_12)
+                .handler("app.handler").role("arn:aws:iam::000000000000:role/r")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(code)))))
+                .isInstanceOfSatisfying(ResourceConflictException.class,
+                        e -> assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Function already exist: neighbour"));
+    }
+
+    @Test
+    void keepsLambdaNamesThatAreNotKubernetesNames() throws Exception {
+        byte[] code = zip(Map.of("app.py", "def handler(e, c):\n    return 'upper'\n"));
+        lambda.createFunction(r -> r.functionName("Upper_Case").runtime(Runtime.PYTHON3_12).handler("app.handler")
+                .role("arn:aws:iam::000000000000:role/r").code(c -> c.zipFile(SdkBytes.fromByteArray(code))));
+
+        assertThat(lambda.getFunction(r -> r.functionName("Upper_Case")).configuration().functionName())
+                .isEqualTo("Upper_Case");
+        assertThat(invoke("Upper_Case")).isEqualTo("\"upper\"");
+        try (Stream<Path> files = Files.list(ManifestsResource.home().resolve("resources/default/function"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("upper-case-[0-9a-f]{8}\\.yaml"));
+        }
+    }
+
+    @Test
+    void answersBadRequestsWithAwsErrorsAndChangesNothing() throws Exception {
+        String zip = Base64.getEncoder().encodeToString(zip(Map.of("app.py", "x = 1\n")));
+        List<String> storedBefore = codeStore();
+
+        expect("{not json", 400, "InvalidRequestContentException", null);
+        expect("{\"FunctionName\":\"bad1\",\"Runtime\":\"python3.12\",\"Handler\":\"a.b\",\"Code\":{\"ZipFile\":\"" + zip
+                + "\"}}",
+                400, "ValidationException",
+                "1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null");
+        expect(create("bad2", "\"MemorySize\":20000,\"Timeout\":0", zip), 400, "ValidationException",
+                "2 validation errors detected: Value '0' at 'timeout' failed to satisfy constraint: Member must have "
+                        + "value greater than or equal to 1; Value '20000' at 'memorySize' failed to satisfy constraint: "
+                        + "Member must have value less than or equal to 10240");
+        expect(create("bad name!", "", zip), 400, "ValidationException", null);
+        expect(create("x".repeat(65), "", zip), 400, "InvalidParameterValueException", null);
+        expect(create("bad3", "\"Runtime\":\"cobol85\"", zip), 400, "InvalidParameterValueException", null);
+        expect(create("bad4", "\"Environment\":{\"Variables\":{\"AWS_REGION\":\"x\"}}", zip), 400,
+                "InvalidParameterValueException", null);
+        expect(create("bad5", "", Base64.getEncoder().encodeToString("not a zip".getBytes())), 400,
+                "InvalidParameterValueException",
+                "Could not unzip uploaded file. Please check your file, then try to upload again.");
+        expect(create("bad6", "", Base64.getEncoder().encodeToString(zip(Map.of("../escape.py", "x = 1\n")))), 400,
+                "InvalidParameterValueException",
+                "Could not unzip uploaded file. Please check your file, then try to upload again.");
+        expect(create("bad7", "", Base64.getEncoder().encodeToString(new byte[52_428_801])), 413,
+                "RequestEntityTooLargeException", "Zipped size must be smaller than 52428800 bytes");
+        expect(create("bad8", "", Base64.getEncoder().encodeToString(new byte[60 * 1024 * 1024])), 413,
+                "RequestEntityTooLargeException",
+                "Request must be smaller than 70167211 bytes for the CreateFunction operation");
+
+        assertThat(codeStore()).as("no refused upload was kept").isEqualTo(storedBefore);
+        for (int i = 1; i <= 8; i++) {
+            int n = i;
+            assertThatThrownBy(() -> lambda.getFunction(r -> r.functionName("bad" + n)))
+                    .isInstanceOf(ResourceNotFoundException.class);
+        }
+    }
+
+    static String create(String name, String members, String zipBase64) {
+        return "{\"FunctionName\":\"" + name + "\",\"Runtime\":\"python3.12\",\"Handler\":\"app.handler\","
+                + "\"Role\":\"arn:aws:iam::000000000000:role/r\"," + (members.isEmpty() ? "" : members + ",")
+                + "\"Code\":{\"ZipFile\":\"" + zipBase64 + "\"}}";
+    }
+
+    static void expect(String body, int status, String errorType, String message) {
+        var response = given().filter(signed()).contentType("application/json").body(body)
+                .post("/2015-03-31/functions")
+                .then().statusCode(status).header("x-amzn-ErrorType", equalTo(errorType));
+        if (message != null) {
+            response.body("message", equalTo(message));
+        }
+    }
+
+    String invoke(String name) {
+        return lambda.invoke(r -> r.functionName(name)).payload().asUtf8String();
+    }
+
+    static List<String> codeStore() throws IOException {
+        Path code = ManifestsResource.home().resolve("code");
+        if (!Files.isDirectory(code)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(code)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    static String read(Path path) {
+        try {
+            return Files.readString(path);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static byte[] zip(Map<String, String> files) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                zip.putNextEntry(new ZipEntry(file.getKey()));
+                zip.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    static String base64Sha256(byte[] bytes) throws Exception {
+        return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
