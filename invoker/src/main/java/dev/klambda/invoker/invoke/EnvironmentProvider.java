@@ -27,4 +27,12 @@ public interface EnvironmentProvider {
      */
     default void demand(Target target, int running) {
     }
+
+    /**
+     * How many environments of a function's version are initialised now (idle or busy), for
+     * provisioned concurrency's Available count. Providers that cannot tell say 0.
+     */
+    default int initialised(String namespace, String functionName, String version) {
+        return 0;
+    }
 }

@@ -1,11 +1,8 @@
 package dev.klambda.invoker.manage;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -20,7 +17,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -38,7 +34,6 @@ import dev.klambda.core.name.Qualifiers;
 import dev.klambda.core.store.ResourceStore;
 import dev.klambda.core.store.ResourceWriteException;
 import dev.klambda.core.store.ResourceWriter;
-import dev.klambda.core.store.Resources;
 import dev.klambda.core.tenant.Tenant;
 import dev.klambda.crds.v1alpha1.alias.Alias;
 import dev.klambda.crds.v1alpha1.function.Code;
@@ -59,11 +54,11 @@ public class FunctionsResource {
     @Inject
     FunctionConfigurations configurations;
     @Inject
-    Callers callers;
-    @Inject
     ResourceWriter writer;
     @Inject
     Versions versions;
+    @Inject
+    FunctionLookup lookup;
 
     private CodeUploads uploads;
 
@@ -90,9 +85,7 @@ public class FunctionsResource {
         if (functionVersion != null && !functionVersion.equals("ALL")) {
             throw LambdaException.validation("functionVersion", functionVersion, "Member must satisfy enum value set: [ALL]");
         }
-        int limit = pageSize(maxItems);
-        String after = decodeMarker(marker);
-        Tenant tenant = callers.current();
+        Tenant tenant = lookup.tenant();
         boolean all = "ALL".equals(functionVersion);
         if (masterRegion != null) {
             if (!masterRegion.matches("ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}")) {
@@ -118,32 +111,19 @@ public class FunctionsResource {
                 }
             }
         }
-        ObjectNode out = JsonNodeFactory.instance.objectNode();
-        ArrayNode page = out.putArray("Functions");
-        Row last = null;
-        for (Row row : rows) {
-            if (after != null && row.position().compareTo(after) <= 0) {
-                continue;
-            }
-            if (page.size() == limit) {
-                out.put("NextMarker", encodeMarker(last.position()));
-                break;
-            }
-            page.add(row.version() == null ? configurations.latest(row.function(), tenant.accountId(), Detail.LIST)
-                    : configurations.version(row.function(), row.version(), tenant.accountId(), Detail.LIST));
-            last = row;
-        }
-        return out;
+        return Pages.page(rows, Row::position, row -> row.version() == null
+                ? configurations.latest(row.function(), tenant.accountId(), Detail.LIST)
+                : configurations.version(row.function(), row.version(), tenant.accountId(), Detail.LIST),
+                "Functions", marker, maxItems, PAGE_LIMIT);
     }
 
     @GET
     @Path("/{FunctionName}")
     public ObjectNode getFunction(@PathParam("FunctionName") String functionName, @QueryParam("Qualifier") String qualifier) {
-        Tenant tenant = callers.current();
-        FunctionReference reference = reference(tenant, functionName, qualifier, Shape.NAMESPACED, "GetFunction");
-        String notFoundArn = reference.arn(configurations.region(), tenant.accountId());
-        Function function = store.function(tenant.namespace(), reference.name())
-                .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
+        Tenant tenant = lookup.tenant();
+        FunctionReference reference = lookup.reference(tenant, functionName, qualifier, Shape.NAMESPACED, "GetFunction");
+        String notFoundArn = lookup.arn(tenant, reference);
+        Function function = lookup.function(tenant, reference);
 
         ObjectNode configuration = configuration(tenant, function, reference, notFoundArn);
         ObjectNode out = JsonNodeFactory.instance.objectNode();
@@ -171,19 +151,18 @@ public class FunctionsResource {
     @Path("/{FunctionName}/configuration")
     public ObjectNode getFunctionConfiguration(@PathParam("FunctionName") String functionName,
             @QueryParam("Qualifier") String qualifier) {
-        Tenant tenant = callers.current();
-        FunctionReference reference = reference(tenant, functionName, qualifier, Shape.NAMESPACED,
+        Tenant tenant = lookup.tenant();
+        FunctionReference reference = lookup.reference(tenant, functionName, qualifier, Shape.NAMESPACED,
                 "GetFunctionConfiguration");
-        String notFoundArn = reference.arn(configurations.region(), tenant.accountId());
-        Function function = store.function(tenant.namespace(), reference.name())
-                .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
+        String notFoundArn = lookup.arn(tenant, reference);
+        Function function = lookup.function(tenant, reference);
         return configuration(tenant, function, reference, notFoundArn);
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response createFunction(byte[] bytes) {
-        Tenant tenant = callers.current();
+        Tenant tenant = lookup.tenant();
         RequestBody body = RequestBody.parse(bytes);
         Violations violations = new Violations();
         String functionName = body.string("FunctionName");
@@ -191,7 +170,7 @@ public class FunctionsResource {
         violations.required("role", body.string("Role"));
         violations.required("code", body.object("Code"));
         violations.throwIfAny();
-        FunctionReference reference = reference(tenant, functionName, null, Shape.FUNCTION_NAME, "CreateFunction");
+        FunctionReference reference = lookup.reference(tenant, functionName, null, Shape.FUNCTION_NAME, "CreateFunction");
         if (reference.qualifier() != null) {
             throw LambdaException.invalidParameter("A function is created without a qualifier: " + functionName);
         }
@@ -237,10 +216,10 @@ public class FunctionsResource {
     @Path("/{FunctionName}/configuration")
     @Consumes(MediaType.WILDCARD)
     public ObjectNode updateFunctionConfiguration(@PathParam("FunctionName") String functionName, byte[] bytes) {
-        Tenant tenant = callers.current();
+        Tenant tenant = lookup.tenant();
         RequestBody body = RequestBody.parse(bytes);
-        FunctionReference reference = unqualified(tenant, functionName, "UpdateFunctionConfiguration");
-        Function updated = update(tenant, reference, body.string("RevisionId"), function -> {
+        FunctionReference reference = lookup.unqualified(tenant, functionName, "UpdateFunctionConfiguration");
+        Function updated = lookup.updateFunction(tenant, reference, body.string("RevisionId"), function -> {
             FunctionRequests.apply(body, function.getSpec(), configurations.architecture());
             if (function.getSpec().getCode().isImage() && (body.has("Runtime") || body.has("Handler"))) {
                 throw LambdaException.invalidParameter("Please don't provide Handler or Runtime or Layer when the "
@@ -254,14 +233,12 @@ public class FunctionsResource {
     @Path("/{FunctionName}/code")
     @Consumes(MediaType.WILDCARD)
     public ObjectNode updateFunctionCode(@PathParam("FunctionName") String functionName, byte[] bytes) {
-        Tenant tenant = callers.current();
+        Tenant tenant = lookup.tenant();
         RequestBody body = RequestBody.parse(bytes);
-        FunctionReference reference = unqualified(tenant, functionName, "UpdateFunctionCode");
+        FunctionReference reference = lookup.unqualified(tenant, functionName, "UpdateFunctionCode");
         refuseS3(body);
         boolean dryRun = Boolean.TRUE.equals(body.bool("DryRun"));
-        String notFoundArn = reference.arn(configurations.region(), tenant.accountId());
-        Function current = store.function(tenant.namespace(), reference.name())
-                .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
+        Function current = lookup.function(tenant, reference);
         boolean image = current.getSpec().getCode().isImage();
         if (image && !body.has("ImageUri")) {
             throw LambdaException.invalidParameter("Please provide ImageUri when updating a function with packageType Image.");
@@ -276,10 +253,10 @@ public class FunctionsResource {
         }
         Code code = code(body, image, dryRun);
         if (dryRun) {
-            checkRevision(current, body.string("RevisionId"));
+            FunctionLookup.checkRevision(current, body.string("RevisionId"));
             return configurations.latest(current, tenant.accountId(), Detail.FULL);
         }
-        Function updated = update(tenant, reference, body.string("RevisionId"),
+        Function updated = lookup.updateFunction(tenant, reference, body.string("RevisionId"),
                 function -> function.getSpec().setCode(code));
         if (Boolean.TRUE.equals(body.bool("Publish"))) {
             versions.publish(tenant, updated, null, null);
@@ -290,8 +267,8 @@ public class FunctionsResource {
     @DELETE
     @Path("/{FunctionName}")
     public Response deleteFunction(@PathParam("FunctionName") String functionName, @QueryParam("Qualifier") String qualifier) {
-        Tenant tenant = callers.current();
-        FunctionReference reference = reference(tenant, functionName, qualifier, Shape.FUNCTION_NAME, "DeleteFunction");
+        Tenant tenant = lookup.tenant();
+        FunctionReference reference = lookup.reference(tenant, functionName, qualifier, Shape.FUNCTION_NAME, "DeleteFunction");
         String functionArn = Arns.function(configurations.region(), tenant.accountId(), reference.name());
         Function function = store.function(tenant.namespace(), reference.name())
                 .orElseThrow(() -> LambdaException.functionNotFound(functionArn));
@@ -323,33 +300,6 @@ public class FunctionsResource {
         }
         deleteQuietly(version);
         return Response.noContent().build();
-    }
-
-    /** A change to $LATEST: read, change a copy, write it if nobody changed it meanwhile (else read again). */
-    private Function update(Tenant tenant, FunctionReference reference, String revisionId, Consumer<Function> change) {
-        String notFoundArn = reference.arn(configurations.region(), tenant.accountId());
-        for (int attempt = 0;; attempt++) {
-            Function current = store.function(tenant.namespace(), reference.name())
-                    .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
-            checkRevision(current, revisionId);
-            Function changed = Resources.copy(current);
-            changed.setStatus(null);
-            change.accept(changed);
-            try {
-                return writer.replace(changed);
-            } catch (ResourceWriteException e) {
-                if (e.reason() != ResourceWriteException.Reason.CHANGED || attempt >= 3) {
-                    throw e.reason() == ResourceWriteException.Reason.GONE ? LambdaException.functionNotFound(notFoundArn)
-                            : StoreErrors.of(e);
-                }
-            }
-        }
-    }
-
-    private static void checkRevision(Function current, String revisionId) {
-        if (revisionId != null && (current.getStatus() == null || !revisionId.equals(current.getStatus().revisionId()))) {
-            throw StoreErrors.staleRevision("GetFunction/GetAlias");
-        }
     }
 
     private void deleteQuietly(io.fabric8.kubernetes.api.model.HasMetadata resource) {
@@ -395,30 +345,6 @@ public class FunctionsResource {
         }
     }
 
-    /** A function named without a qualifier, as the operations on $LATEST require. */
-    private FunctionReference unqualified(Tenant tenant, String functionName, String action) {
-        FunctionReference reference = reference(tenant, functionName, null, Shape.FUNCTION_NAME, action);
-        if (reference.qualifier() != null) {
-            throw LambdaException.invalidParameter("This operation is permitted on Lambda functions only. "
-                    + "Aliases and versions do not support this operation. Please specify either a function name or "
-                    + "an unqualified function ARN.");
-        }
-        return reference;
-    }
-
-    /** Parses a FunctionName; one of another account is refused as AWS refuses it without a policy allowing it. */
-    private FunctionReference reference(Tenant tenant, String functionName, String qualifier, Shape shape, String action) {
-        FunctionReference reference = FunctionReference.parse(functionName, qualifier, shape)
-                .requireRegion(configurations.region());
-        if (reference.accountId() != null && !reference.accountId().equals(tenant.accountId())) {
-            throw new LambdaException(ErrorType.AccessDeniedException, "User: arn:aws:iam::" + tenant.accountId()
-                    + ":root is not authorized to perform: lambda:" + action + " on resource: "
-                    + reference.arn(configurations.region(), reference.accountId())
-                    + " because no resource-based policy allows the lambda:" + action + " action");
-        }
-        return reference;
-    }
-
     private ObjectNode configuration(Tenant tenant, Function function, FunctionReference reference, String notFoundArn) {
         String qualifier = reference.qualifier();
         if (Qualifiers.isLatest(qualifier)) {
@@ -444,39 +370,5 @@ public class FunctionsResource {
         Version version = store.publishedVersion(tenant.namespace(), function.functionName(), number)
                 .orElseThrow(() -> LambdaException.functionNotFound(notFoundArn));
         return configurations.version(function, version, tenant.accountId(), Detail.FULL);
-    }
-
-    private static int pageSize(String maxItems) {
-        if (maxItems == null) {
-            return PAGE_LIMIT;
-        }
-        int value;
-        try {
-            value = Integer.parseInt(maxItems);
-        } catch (NumberFormatException e) {
-            throw LambdaException.validation("maxItems", maxItems, "Member must be an integer between 1 and 10000");
-        }
-        if (value < 1) {
-            throw LambdaException.validation("maxItems", maxItems, "Member must have value greater than or equal to 1");
-        }
-        if (value > 10_000) {
-            throw LambdaException.validation("maxItems", maxItems, "Member must have value less than or equal to 10000");
-        }
-        return Math.min(value, PAGE_LIMIT);
-    }
-
-    private static String encodeMarker(String position) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String decodeMarker(String marker) {
-        if (marker == null) {
-            return null;
-        }
-        try {
-            return new String(Base64.getUrlDecoder().decode(marker), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw LambdaException.invalidParameter("The marker " + marker + " is not one ListFunctions returned.");
-        }
     }
 }

@@ -128,6 +128,16 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
         });
     }
 
+    @Override
+    public int initialised(String namespace, String functionName, String version) {
+        Pool pool = pools.get(new VersionKey(namespace, functionName, version));
+        if (pool == null || !pool.ready().isDone() || pool.ready().isCompletedExceptionally()) {
+            return 0;
+        }
+        PoolStats stats = pool.ready().join().stats();
+        return stats.warm() + stats.busy();
+    }
+
     // demand(): not overridden. A local environment starts in tens of milliseconds, the moment an
     // invocation needs one (WarmPool), so starting them earlier would only hold memory.
 

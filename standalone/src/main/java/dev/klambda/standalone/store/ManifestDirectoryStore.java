@@ -321,7 +321,13 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
         Validation validation = validator.validate(withDefaultNamespace(document));
         List<String> problems = new ArrayList<>(validation.errors().stream().map(FieldError::toString).toList());
         if (validation.valid() && current != null) {
-            validator.validateUpdate(current, validation.resource()).forEach(error -> problems.add(error.toString()));
+            HasMetadata updated = validation.resource();
+            // As when the file is loaded: a published Version's frozen part comes from its record.
+            if (freezer != null && updated instanceof Version version) {
+                updated = freezer.frozen(version).map(frozen -> (HasMetadata) VersionFreezer.applied(version, frozen))
+                        .orElse(updated);
+            }
+            validator.validateUpdate(current, updated).forEach(error -> problems.add(error.toString()));
         }
         if (!problems.isEmpty()) {
             throw new ResourceWriteException(Reason.INVALID, Entry.key(resource) + " is invalid: "

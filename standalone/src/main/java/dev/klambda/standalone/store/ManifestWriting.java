@@ -52,7 +52,8 @@ final class ManifestWriting {
 
     /**
      * {@code resource} as a manifest document: what its author gives (apiVersion, kind, name,
-     * labels, annotations, spec), never what the store works out (status, uid, versions). The
+     * labels, annotations, spec), never what the store works out (status, uid, versions, a
+     * Version's frozen snapshot). The
      * namespace is left out when it is {@code defaultNamespace}, as hand-written manifests do.
      */
     static String document(HasMetadata resource, String defaultNamespace) {
@@ -68,6 +69,10 @@ final class ManifestWriting {
             if (given.hasNonNull(field) && !given.get(field).isEmpty()) {
                 metadata.set(field, given.get(field));
             }
+        }
+        if ("Version".equals(tree.path("kind").asText()) && tree.get("spec") instanceof ObjectNode spec) {
+            // A published Version's frozen part is its record's (VersionFreezer), never the manifest's to repeat.
+            spec.remove("snapshot");
         }
         ObjectNode out = JSON.createObjectNode();
         out.set("apiVersion", tree.get("apiVersion"));

@@ -4,6 +4,7 @@ import static dev.klambda.standalone.SignedRequests.signed;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +31,20 @@ import dev.klambda.standalone.DefaultTenantClient;
 import dev.klambda.standalone.ManifestsResource;
 
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.model.AliasConfiguration;
+import software.amazon.awssdk.services.lambda.model.CreateAliasResponse;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.GetAliasResponse;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.GetProvisionedConcurrencyConfigResponse;
+import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
 import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
+import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyConfigListItem;
+import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyConfigNotFoundException;
+import software.amazon.awssdk.services.lambda.model.PublishVersionResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
@@ -92,6 +104,126 @@ class FunctionLifecycleIT extends DefaultTenantClient {
                 .isInstanceOf(ResourceNotFoundException.class)
                 .hasMessageStartingWith("Function not found: arn:aws:lambda:us-east-1:000000000000:function:lifecycle");
         assertThat(ManifestsResource.home().resolve("resources/default/function/lifecycle.yaml")).doesNotExist();
+    }
+
+    @Test
+    void publishesVersionsAndRoutesAliasesToThem() throws Exception {
+        byte[] v1 = zip(Map.of("app.py", "def handler(event, context):\n    return 1\n"));
+        lambda.createFunction(r -> r.functionName("versioned").runtime(Runtime.PYTHON3_12).handler("app.handler")
+                .role("arn:aws:iam::000000000000:role/r").code(c -> c.zipFile(SdkBytes.fromByteArray(v1))).publish(true));
+        assertThat(lambda.listVersionsByFunction(r -> r.functionName("versioned")).versions())
+                .extracting(FunctionConfiguration::version).containsExactly("$LATEST", "1");
+        assertThat(lambda.publishVersion(r -> r.functionName("versioned")).version())
+                .as("nothing changed since version 1").isEqualTo("1");
+
+        byte[] v2 = zip(Map.of("app.py", "def handler(event, context):\n    return 2\n"));
+        assertThatThrownBy(() -> lambda.publishVersion(r -> r.functionName("versioned").codeSha256("AAAA")))
+                .isInstanceOf(InvalidParameterValueException.class).hasMessageContaining("CodeSHA256 (AAAA) is different");
+        UpdateFunctionCodeResponse second = lambda.updateFunctionCode(r -> r.functionName("versioned")
+                .zipFile(SdkBytes.fromByteArray(v2)).publish(true));
+        assertThatThrownBy(() -> lambda.publishVersion(r -> r.functionName("versioned").revisionId("stale")))
+                .isInstanceOf(PreconditionFailedException.class);
+        PublishVersionResponse published = lambda.publishVersion(r -> r.functionName("versioned")
+                .codeSha256(second.codeSha256()));
+        assertThat(published.version()).isEqualTo("2");
+        assertThat(published.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:versioned:2");
+
+        CreateAliasResponse alias = lambda.createAlias(r -> r.functionName("versioned").name("live").functionVersion("1")
+                .description("production").routingConfig(c -> c.additionalVersionWeights(Map.of("2", 0.5))));
+        assertThat(alias.aliasArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:versioned:live");
+        assertThat(alias.routingConfig().additionalVersionWeights()).containsEntry("2", 0.5);
+        assertThat(Stream.generate(() -> lambda.invoke(r -> r.functionName("versioned:live")).executedVersion()).limit(40))
+                .as("both versions take calls").contains("1", "2");
+        assertThatThrownBy(() -> lambda.createAlias(r -> r.functionName("versioned").name("live").functionVersion("1")))
+                .isInstanceOf(ResourceConflictException.class)
+                .hasMessageStartingWith("Alias already exists: arn:aws:lambda:us-east-1:000000000000:function:versioned:live");
+        assertThatThrownBy(() -> lambda.createAlias(r -> r.functionName("versioned").name("123").functionVersion("1")))
+                .isInstanceOf(LambdaException.class).hasMessageContaining("at 'name' failed to satisfy constraint");
+        assertThatThrownBy(() -> lambda.createAlias(r -> r.functionName("versioned").name("nine").functionVersion("9")))
+                .isInstanceOf(ResourceNotFoundException.class).hasMessageContaining("function:versioned:9");
+        assertThatThrownBy(() -> lambda.createAlias(r -> r.functionName("versioned").name("latest").functionVersion("$LATEST")
+                .routingConfig(c -> c.additionalVersionWeights(Map.of("1", 0.1)))))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageStartingWith("$LATEST is not supported for an alias pointing to more than 1 version");
+
+        assertThatThrownBy(() -> lambda.updateAlias(r -> r.functionName("versioned").name("live").functionVersion("2")
+                .revisionId("stale"))).isInstanceOf(PreconditionFailedException.class);
+        lambda.updateAlias(r -> r.functionName("versioned").name("live").functionVersion("2")
+                .revisionId(alias.revisionId()).routingConfig(c -> c.additionalVersionWeights(Map.of())));
+        GetAliasResponse moved = lambda.getAlias(r -> r.functionName("versioned").name("live"));
+        assertThat(moved.functionVersion()).isEqualTo("2");
+        assertThat(moved.description()).as("members left out keep their value").isEqualTo("production");
+        assertThat(moved.revisionId()).isNotEqualTo(alias.revisionId());
+        assertThat(lambda.invoke(r -> r.functionName("versioned:live")).executedVersion()).isEqualTo("2");
+        assertThat(lambda.listAliases(r -> r.functionName("versioned")).aliases()).extracting(AliasConfiguration::name)
+                .containsExactly("live");
+
+        assertThatThrownBy(() -> lambda.deleteFunction(r -> r.functionName("versioned").qualifier("2")))
+                .isInstanceOf(ResourceConflictException.class).hasMessageContaining("[live]");
+        lambda.deleteFunction(r -> r.functionName("versioned").qualifier("1"));
+        assertThat(lambda.listVersionsByFunction(r -> r.functionName("versioned")).versions())
+                .extracting(FunctionConfiguration::version).containsExactly("$LATEST", "2");
+        lambda.deleteAlias(r -> r.functionName("versioned").name("live"));
+        assertThatThrownBy(() -> lambda.getAlias(r -> r.functionName("versioned").name("live")))
+                .isInstanceOf(ResourceNotFoundException.class).hasMessageStartingWith("Cannot find alias arn: ");
+        lambda.deleteFunction(r -> r.functionName("versioned"));
+        assertThat(lambda.listFunctions().functions()).extracting(FunctionConfiguration::functionName)
+                .doesNotContain("versioned");
+    }
+
+    @Test
+    void setsReservedAndProvisionedConcurrency() throws Exception {
+        byte[] code = zip(Map.of("app.py", "def handler(event, context):\n    return 'pc'\n"));
+        lambda.createFunction(r -> r.functionName("concurrent").runtime(Runtime.PYTHON3_12).handler("app.handler")
+                .role("arn:aws:iam::000000000000:role/r").code(c -> c.zipFile(SdkBytes.fromByteArray(code))).publish(true));
+
+        assertThat(lambda.putFunctionConcurrency(r -> r.functionName("concurrent").reservedConcurrentExecutions(3))
+                .reservedConcurrentExecutions()).isEqualTo(3);
+        assertThat(lambda.getFunctionConcurrency(r -> r.functionName("concurrent")).reservedConcurrentExecutions())
+                .isEqualTo(3);
+        assertThat(lambda.getFunction(r -> r.functionName("concurrent")).concurrency().reservedConcurrentExecutions())
+                .isEqualTo(3);
+        assertThatThrownBy(() -> lambda.putFunctionConcurrency(r -> r.functionName("concurrent")
+                .reservedConcurrentExecutions(950))).isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageStartingWith("Specified ReservedConcurrentExecutions for function decreases account's "
+                        + "UnreservedConcurrentExecution below its minimum value of [100].");
+        assertThatThrownBy(() -> lambda.putFunctionConcurrency(r -> r.functionName("concurrent:1")
+                .reservedConcurrentExecutions(1))).isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageStartingWith("This operation is permitted on Lambda functions only.");
+
+        assertThat(lambda.putProvisionedConcurrencyConfig(r -> r.functionName("concurrent").qualifier("1")
+                .provisionedConcurrentExecutions(2)).statusAsString()).isEqualTo("IN_PROGRESS");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            GetProvisionedConcurrencyConfigResponse config = lambda.getProvisionedConcurrencyConfig(
+                    r -> r.functionName("concurrent").qualifier("1"));
+            assertThat(config.statusAsString()).isEqualTo("READY");
+            assertThat(config.availableProvisionedConcurrentExecutions()).isEqualTo(2);
+        });
+        assertThat(lambda.listProvisionedConcurrencyConfigs(r -> r.functionName("concurrent")).provisionedConcurrencyConfigs())
+                .extracting(ProvisionedConcurrencyConfigListItem::functionArn)
+                .containsExactly("arn:aws:lambda:us-east-1:000000000000:function:concurrent:1");
+        assertThatThrownBy(() -> lambda.putProvisionedConcurrencyConfig(r -> r.functionName("concurrent")
+                .qualifier("$LATEST").provisionedConcurrentExecutions(1))).isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageStartingWith("Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
+        assertThatThrownBy(() -> lambda.putProvisionedConcurrencyConfig(r -> r.functionName("concurrent")
+                .qualifier("1").provisionedConcurrentExecutions(4))).isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageStartingWith("Requested Provisioned Concurrency should not be greater than the "
+                        + "reservedConcurrentExecution for function");
+        assertThatThrownBy(() -> lambda.putFunctionConcurrency(r -> r.functionName("concurrent")
+                .reservedConcurrentExecutions(1))).isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageStartingWith("ReservedConcurrentExecutions 1 should not be lower than function's total "
+                        + "provisioned concurrency [2].");
+        lambda.createAlias(r -> r.functionName("concurrent").name("pc").functionVersion("1"));
+        assertThatThrownBy(() -> lambda.putProvisionedConcurrencyConfig(r -> r.functionName("concurrent")
+                .qualifier("pc").provisionedConcurrentExecutions(1))).isInstanceOf(ResourceConflictException.class);
+
+        lambda.deleteProvisionedConcurrencyConfig(r -> r.functionName("concurrent").qualifier("1"));
+        assertThatThrownBy(() -> lambda.getProvisionedConcurrencyConfig(r -> r.functionName("concurrent").qualifier("1")))
+                .isInstanceOf(ProvisionedConcurrencyConfigNotFoundException.class)
+                .hasMessageStartingWith("No Provisioned Concurrency Config found for this function");
+        lambda.deleteFunctionConcurrency(r -> r.functionName("concurrent"));
+        assertThat(lambda.getFunctionConcurrency(r -> r.functionName("concurrent")).reservedConcurrentExecutions()).isNull();
+        lambda.deleteFunction(r -> r.functionName("concurrent"));
     }
 
     @Test
