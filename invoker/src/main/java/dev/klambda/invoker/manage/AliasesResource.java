@@ -116,8 +116,7 @@ public class AliasesResource {
             RoutingConfig routing = body.has("RoutingConfig") ? routing(tenant, function, version, body)
                     : keptRouting(tenant, function, version, spec.routingConfig());
             String description = body.has("Description") ? emptyToNull(body.string("Description")) : spec.description();
-            Alias changed = Resources.copy(current);
-            changed.setStatus(null);
+            Alias changed = Resources.editable(current);
             changed.setSpec(new AliasSpec(spec.functionName(), spec.name(), version, description, routing,
                     spec.provisionedConcurrentExecutions(), spec.functionUrlConfig(), spec.eventInvokeConfig()));
             try {

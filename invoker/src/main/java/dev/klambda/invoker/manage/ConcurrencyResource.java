@@ -30,15 +30,12 @@ import dev.klambda.core.name.Arns;
 import dev.klambda.core.name.FunctionReference;
 import dev.klambda.core.name.FunctionReference.Shape;
 import dev.klambda.core.name.Qualifiers;
-import dev.klambda.core.store.ResourceWriteException;
 import dev.klambda.core.store.ResourceWriter;
 import dev.klambda.core.store.Resources;
 import dev.klambda.core.tenant.Tenant;
 import dev.klambda.crds.v1alpha1.alias.Alias;
-import dev.klambda.crds.v1alpha1.alias.AliasSpec;
 import dev.klambda.crds.v1alpha1.function.Function;
 import dev.klambda.crds.v1alpha1.version.Version;
-import dev.klambda.crds.v1alpha1.version.VersionSpec;
 import dev.klambda.invoker.invoke.EnvironmentProvider;
 
 /**
@@ -256,45 +253,20 @@ public class ConcurrencyResource {
     }
 
     private HasMetadata writeProvisioned(Target target, Integer count) {
-        try {
-            if (target.resource() instanceof Version version) {
-                Version changed = Resources.copy(version);
-                VersionSpec spec = version.getSpec();
-                changed.setSpec(new VersionSpec(spec.functionName(), spec.version(), spec.description(), spec.codeSha256(),
-                        spec.snapshot(), count, spec.eventInvokeConfig()));
-                changed.setStatus(null);
-                stamp(changed, count);
-                return writer.replace(changed);
-            }
-            Alias alias = (Alias) target.resource();
-            Alias changed = Resources.copy(alias);
-            AliasSpec spec = alias.getSpec();
-            changed.setSpec(new AliasSpec(spec.functionName(), spec.name(), spec.functionVersion(), spec.description(),
-                    spec.routingConfig(), count, spec.functionUrlConfig(), spec.eventInvokeConfig()));
-            changed.setStatus(null);
-            stamp(changed, count);
-            return writer.replace(changed);
-        } catch (ResourceWriteException e) {
-            throw StoreErrors.of(e);
+        HasMetadata changed = Resources.editable(target.resource());
+        if (changed instanceof Version version) {
+            version.setSpec(version.getSpec().withProvisionedConcurrentExecutions(count));
+        } else if (changed instanceof Alias alias) {
+            alias.setSpec(alias.getSpec().withProvisionedConcurrentExecutions(count));
         }
-    }
-
-    private static void stamp(HasMetadata resource, Integer count) {
-        Map<String, String> annotations = resource.getMetadata().getAnnotations() == null ? new HashMap<>()
-                : new HashMap<>(resource.getMetadata().getAnnotations());
-        if (count == null) {
-            annotations.remove(PROVISIONED_MODIFIED);
-        } else {
-            annotations.put(PROVISIONED_MODIFIED, LambdaTimestamps.iso(Instant.now()));
-        }
-        resource.getMetadata().setAnnotations(annotations.isEmpty() ? null : annotations);
+        Resources.annotate(changed, PROVISIONED_MODIFIED, count == null ? null : LambdaTimestamps.iso(Instant.now()));
+        return lookup.replace(changed);
     }
 
     private static ObjectNode config(Target target, int requested, HasMetadata resource) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("RequestedProvisionedConcurrentExecutions", requested);
-        Map<String, String> annotations = resource.getMetadata().getAnnotations();
-        String modified = annotations == null ? null : annotations.get(PROVISIONED_MODIFIED);
+        String modified = Resources.annotation(resource, PROVISIONED_MODIFIED);
         out.put("LastModified", modified != null ? modified : LambdaTimestamps.iso(Instant.EPOCH));
         return out;
     }

@@ -51,8 +51,7 @@ public class FunctionLookup {
         for (int attempt = 0;; attempt++) {
             Function current = function(tenant, reference);
             checkRevision(current, revisionId);
-            Function changed = Resources.copy(current);
-            changed.setStatus(null);
+            Function changed = Resources.editable(current);
             change.accept(changed);
             try {
                 return writer.replace(changed);
@@ -63,6 +62,15 @@ public class FunctionLookup {
                             : StoreErrors.of(e);
                 }
             }
+        }
+    }
+
+    /** Writes a changed resource; refusals become Lambda's errors. */
+    <T extends io.fabric8.kubernetes.api.model.HasMetadata> T replace(T changed) {
+        try {
+            return writer.replace(changed);
+        } catch (ResourceWriteException e) {
+            throw StoreErrors.of(e);
         }
     }
 

@@ -76,6 +76,22 @@ public final class FunctionUrlRoute implements Handler<RoutingContext> {
         this.clock = clock;
     }
 
+    /**
+     * The address of a function URL, as CreateFunctionUrlConfig returns it: on the configured
+     * domain when there is one, else under {@code /url/} of {@code base} (the invoker's own address).
+     */
+    public String address(String base, String namespace, String functionName, String alias) {
+        String id = functionName + (namespace.equals(defaultNamespace) ? "" : "." + namespace);
+        if (domain.isPresent()) {
+            String scheme = base.startsWith("https:") ? "https://" : "http://";
+            String label = functionName + (alias == null ? "" : "--" + alias)
+                    + (namespace.equals(defaultNamespace) ? "" : "." + namespace);
+            return scheme + label.toLowerCase(Locale.ROOT) + "." + domain.orElseThrow() + "/";
+        }
+        String trimmed = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        return trimmed + PREFIX + id + (alias == null ? "" : "/" + alias) + "/";
+    }
+
     /** Whether {@code context}'s Host names a function URL of the configured domain. */
     public boolean servesHost(RoutingContext context) {
         return domain.isPresent() && hostLabel(context.request()) != null;

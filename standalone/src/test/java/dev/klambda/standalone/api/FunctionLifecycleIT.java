@@ -23,20 +23,31 @@ import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 import dev.klambda.standalone.DefaultTenantClient;
+import dev.klambda.standalone.LambdaClients;
 import dev.klambda.standalone.ManifestsResource;
 
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.AddPermissionResponse;
 import software.amazon.awssdk.services.lambda.model.AliasConfiguration;
 import software.amazon.awssdk.services.lambda.model.CreateAliasResponse;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.CreateFunctionUrlConfigResponse;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.FunctionEventInvokeConfig;
+import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
+import software.amazon.awssdk.services.lambda.model.GetAccountSettingsResponse;
 import software.amazon.awssdk.services.lambda.model.GetAliasResponse;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.GetFunctionEventInvokeConfigResponse;
 import software.amazon.awssdk.services.lambda.model.GetProvisionedConcurrencyConfigResponse;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
@@ -45,6 +56,7 @@ import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
 import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyConfigListItem;
 import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyConfigNotFoundException;
 import software.amazon.awssdk.services.lambda.model.PublishVersionResponse;
+import software.amazon.awssdk.services.lambda.model.PutFunctionEventInvokeConfigResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
@@ -59,6 +71,8 @@ import software.amazon.awssdk.services.lambda.model.UpdateFunctionCodeResponse;
 @QuarkusIntegrationTest
 @WithTestResource(value = ManifestsResource.class, initArgs = @ResourceArg(name = "manifests", value = "lifecycle-manifests"))
 class FunctionLifecycleIT extends DefaultTenantClient {
+
+    static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void createsInvokesChangesAndDeletesAFunctionFromAZip() throws Exception {
@@ -224,6 +238,100 @@ class FunctionLifecycleIT extends DefaultTenantClient {
         lambda.deleteFunctionConcurrency(r -> r.functionName("concurrent"));
         assertThat(lambda.getFunctionConcurrency(r -> r.functionName("concurrent")).reservedConcurrentExecutions()).isNull();
         lambda.deleteFunction(r -> r.functionName("concurrent"));
+    }
+
+    @Test
+    void managesPermissionsUrlsAsyncSettingsAndTags() throws Exception {
+        byte[] code = zip(Map.of("app.py", "import json\ndef handler(event, context):\n"
+                + "    return {'statusCode': 200, 'body': 'via ' + event.get('rawPath', '?')}\n"));
+        String arn = lambda.createFunction(r -> r.functionName("settings").runtime(Runtime.PYTHON3_12)
+                .handler("app.handler").role("arn:aws:iam::000000000000:role/r")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(code))).publish(true)).functionArn();
+        lambda.createAlias(r -> r.functionName("settings").name("prod").functionVersion("1"));
+
+        AddPermissionResponse added = lambda.addPermission(r -> r.functionName("settings").statementId("s3")
+                .action("lambda:InvokeFunction").principal("s3.amazonaws.com").sourceArn("arn:aws:s3:::bucket"));
+        assertThat(JSON.readTree(added.statement())).isEqualTo(JSON.readTree("""
+                {"Sid":"s3","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"lambda:InvokeFunction",
+                 "Resource":"%s","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:s3:::bucket"}}}""".formatted(arn)));
+        lambda.addPermission(r -> r.functionName("settings").statementId("other").action("lambda:InvokeFunction")
+                .principal("111111111111"));
+        JsonNode policy = JSON.readTree(lambda.getPolicy(r -> r.functionName("settings")).policy());
+        assertThat(policy.get("Version").asText()).isEqualTo("2012-10-17");
+        assertThat(policy.get("Statement")).hasSize(2);
+        assertThat(policy.get("Statement").get(1).get("Principal").get("AWS").asText())
+                .isEqualTo("arn:aws:iam::111111111111:root");
+        assertThatThrownBy(() -> lambda.addPermission(r -> r.functionName("settings").statementId("s3")
+                .action("lambda:InvokeFunction").principal("s3.amazonaws.com"))).isInstanceOf(ResourceConflictException.class)
+                .hasMessageStartingWith("The statement id (s3) provided already exists.");
+        assertThatThrownBy(() -> lambda.addPermission(r -> r.functionName("settings").qualifier("$LATEST").statementId("l")
+                .action("lambda:InvokeFunction").principal("s3.amazonaws.com")))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageStartingWith("We currently do not support adding policies for $LATEST.");
+        try (LambdaClient other = LambdaClients.of("other-key", "other-secret")) {
+            assertThat(other.invoke(r -> r.functionName(arn)).statusCode()).as("the statement lets account 1111 in")
+                    .isEqualTo(200);
+        }
+        lambda.removePermission(r -> r.functionName("settings").statementId("other"));
+        assertThatThrownBy(() -> lambda.removePermission(r -> r.functionName("settings").statementId("other")))
+                .isInstanceOf(ResourceNotFoundException.class)
+                .hasMessageStartingWith("Statement other is not found in resource policy.");
+
+        CreateFunctionUrlConfigResponse url = lambda.createFunctionUrlConfig(r -> r.functionName("settings")
+                .qualifier("prod").authType(FunctionUrlAuthType.NONE).cors(c -> c.allowOrigins("*").maxAge(60)));
+        // The test profile serves function URLs on host names under lambda-url.test, as behind an ingress.
+        assertThat(url.functionUrl()).isEqualTo("http://settings--prod.lambda-url.test/");
+        assertThat(url.functionArn()).isEqualTo(arn + ":prod");
+        given().header("Host", "settings--prod.lambda-url.test").get("/hello").then().statusCode(200)
+                .body(equalTo("via /hello"));
+        given().get("/url/settings/prod/again").then().statusCode(200).body(equalTo("via /again"));
+        assertThatThrownBy(() -> lambda.createFunctionUrlConfig(r -> r.functionName("settings").qualifier("prod")
+                .authType(FunctionUrlAuthType.NONE))).isInstanceOf(ResourceConflictException.class);
+        assertThatThrownBy(() -> lambda.createFunctionUrlConfig(r -> r.functionName("settings").qualifier("1")
+                .authType(FunctionUrlAuthType.NONE))).isInstanceOf(LambdaException.class)
+                .hasMessageContaining("at 'qualifier' failed to satisfy constraint");
+        lambda.updateFunctionUrlConfig(r -> r.functionName("settings").qualifier("prod").authType(FunctionUrlAuthType.AWS_IAM));
+        assertThat(lambda.getFunctionUrlConfig(r -> r.functionName("settings").qualifier("prod")).authType())
+                .isEqualTo(FunctionUrlAuthType.AWS_IAM);
+        given().get("/url/settings/prod/").then().statusCode(403);
+        assertThat(lambda.listFunctionUrlConfigs(r -> r.functionName("settings")).functionUrlConfigs()).hasSize(1);
+        lambda.deleteFunctionUrlConfig(r -> r.functionName("settings").qualifier("prod"));
+        assertThatThrownBy(() -> lambda.getFunctionUrlConfig(r -> r.functionName("settings").qualifier("prod")))
+                .isInstanceOf(ResourceNotFoundException.class)
+                .hasMessageStartingWith("The resource you requested does not exist.");
+
+        PutFunctionEventInvokeConfigResponse async = lambda.putFunctionEventInvokeConfig(r -> r.functionName("settings")
+                .maximumRetryAttempts(1).destinationConfig(d -> d.onFailure(f -> f.destination("kafka://failed"))));
+        assertThat(async.functionArn()).isEqualTo(arn + ":$LATEST");
+        assertThat(async.maximumRetryAttempts()).isEqualTo(1);
+        assertThat(async.destinationConfig().onFailure().destination()).isEqualTo("kafka://failed");
+        lambda.updateFunctionEventInvokeConfig(r -> r.functionName("settings").maximumEventAgeInSeconds(120));
+        GetFunctionEventInvokeConfigResponse merged = lambda.getFunctionEventInvokeConfig(r -> r.functionName("settings"));
+        assertThat(merged.maximumRetryAttempts()).as("Update merges").isEqualTo(1);
+        assertThat(merged.maximumEventAgeInSeconds()).isEqualTo(120);
+        assertThatThrownBy(() -> lambda.putFunctionEventInvokeConfig(r -> r.functionName("settings")))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageStartingWith("You must specify at least one of error handling or destination setting.");
+        assertThatThrownBy(() -> lambda.putFunctionEventInvokeConfig(r -> r.functionName("settings")
+                .destinationConfig(d -> d.onSuccess(f -> f.destination(arn)))))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageStartingWith("You can't specify the function as a destination for itself.");
+        lambda.putFunctionEventInvokeConfig(r -> r.functionName("settings").qualifier("prod").maximumRetryAttempts(0));
+        assertThat(lambda.listFunctionEventInvokeConfigs(r -> r.functionName("settings")).functionEventInvokeConfigs())
+                .extracting(FunctionEventInvokeConfig::functionArn).containsExactly(arn + ":$LATEST", arn + ":prod");
+        lambda.deleteFunctionEventInvokeConfig(r -> r.functionName("settings"));
+        assertThatThrownBy(() -> lambda.getFunctionEventInvokeConfig(r -> r.functionName("settings")))
+                .isInstanceOf(ResourceNotFoundException.class)
+                .hasMessageStartingWith("The function " + arn + ":$LATEST doesn't have an EventInvokeConfig");
+
+        lambda.tagResource(r -> r.resource(arn).tags(Map.of("team", "a", "cost", "b")));
+        lambda.untagResource(r -> r.resource(arn).tagKeys("cost"));
+        assertThat(lambda.listTags(r -> r.resource(arn)).tags()).containsExactly(Map.entry("team", "a"));
+        GetAccountSettingsResponse account = lambda.getAccountSettings();
+        assertThat(account.accountLimit().concurrentExecutions()).isEqualTo(1000);
+        assertThat(account.accountLimit().codeSizeZipped()).isEqualTo(52_428_800L);
+        assertThat(account.accountUsage().functionCount()).isGreaterThanOrEqualTo(3);
+        lambda.deleteFunction(r -> r.functionName("settings"));
     }
 
     @Test

@@ -30,4 +30,22 @@ public record AliasSpec(
         @JsonPropertyDescription("Provisioned concurrency: environments of the alias's version kept initialised at all times.") @Min(1) Integer provisionedConcurrentExecutions,
         @JsonPropertyDescription("A function URL for this alias.") FunctionUrlConfig functionUrlConfig,
         @JsonPropertyDescription("Asynchronous invocation settings for invocations through this alias; the function's apply when absent.") EventInvokeConfig eventInvokeConfig) {
+
+    /** This spec with another provisioned concurrency (null for none). */
+    public AliasSpec withProvisionedConcurrentExecutions(Integer count) {
+        return new AliasSpec(functionName, name, functionVersion, description, routingConfig, count, functionUrlConfig,
+                eventInvokeConfig);
+    }
+
+    /** This spec with another function URL (null for none). */
+    public AliasSpec withFunctionUrlConfig(FunctionUrlConfig config) {
+        return new AliasSpec(functionName, name, functionVersion, description, routingConfig,
+                provisionedConcurrentExecutions, config, eventInvokeConfig);
+    }
+
+    /** This spec with other asynchronous invocation settings (null for the function's). */
+    public AliasSpec withEventInvokeConfig(EventInvokeConfig config) {
+        return new AliasSpec(functionName, name, functionVersion, description, routingConfig,
+                provisionedConcurrentExecutions, functionUrlConfig, config);
+    }
 }

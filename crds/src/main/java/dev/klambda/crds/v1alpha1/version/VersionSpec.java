@@ -29,4 +29,15 @@ public record VersionSpec(
         @JsonPropertyDescription("The frozen code and configuration. Written once, by klambda, when the version is published.") VersionSnapshot snapshot,
         @JsonPropertyDescription("Provisioned concurrency: environments kept initialised for this version at all times.") @Min(1) Integer provisionedConcurrentExecutions,
         @JsonPropertyDescription("Asynchronous invocation settings for this version; the function's apply when absent.") EventInvokeConfig eventInvokeConfig) {
+
+    /** This spec with another provisioned concurrency (null for none). */
+    public VersionSpec withProvisionedConcurrentExecutions(Integer count) {
+        return new VersionSpec(functionName, version, description, codeSha256, snapshot, count, eventInvokeConfig);
+    }
+
+    /** This spec with other asynchronous invocation settings (null for the function's). */
+    public VersionSpec withEventInvokeConfig(EventInvokeConfig config) {
+        return new VersionSpec(functionName, version, description, codeSha256, snapshot, provisionedConcurrentExecutions,
+                config);
+    }
 }
