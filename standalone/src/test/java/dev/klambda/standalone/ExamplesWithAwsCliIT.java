@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,7 +88,7 @@ class ExamplesWithAwsCliIT {
 
     @BeforeAll
     static void startLikeKlambdaUp() throws Exception {
-        Assumptions.assumeTrue(commandExists("aws"), "the aws CLI is not installed");
+        Assumptions.assumeTrue(AwsCli.installed(), "the aws CLI is not installed");
         platform = Platform.start(home);
     }
 
@@ -112,7 +111,7 @@ class ExamplesWithAwsCliIT {
 
     @Test
     void listsTheExampleFunctionsToTheAwsCli() throws Exception {
-        CliResult list = aws("lambda", "list-functions");
+        AwsCli.Result list = aws("lambda", "list-functions");
         assertThat(list.exitCode()).as(list.stderr()).isZero();
         JsonNode functions = JSON.readTree(list.stdout()).get("Functions");
         assertThat(functions).extracting(f -> f.get("FunctionName").asText())
@@ -123,14 +122,14 @@ class ExamplesWithAwsCliIT {
             assertThat(function.get("FunctionArn").asText()).startsWith("arn:aws:lambda:us-east-1:000000000000:function:");
         }
 
-        CliResult get = aws("lambda", "get-function", "--function-name", "hello-python");
+        AwsCli.Result get = aws("lambda", "get-function", "--function-name", "hello-python");
         assertThat(get.exitCode()).as(get.stderr()).isZero();
         JsonNode configuration = JSON.readTree(get.stdout()).get("Configuration");
         assertThat(configuration.get("Handler").asText()).isEqualTo("handler.handler");
         assertThat(configuration.get("State").asText()).isEqualTo("Active");
         assertThat(configuration.at("/Environment/Variables/GREETING").asText()).isEqualTo("Hello");
 
-        CliResult missing = aws("lambda", "get-function", "--function-name", "nope");
+        AwsCli.Result missing = aws("lambda", "get-function", "--function-name", "nope");
         assertThat(missing.exitCode()).isNotZero();
         assertThat(missing.stderr()).contains("ResourceNotFoundException")
                 .contains("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope");
@@ -139,7 +138,7 @@ class ExamplesWithAwsCliIT {
     @Test
     void invokesTheExampleFunctionsWithTheAwsCli() throws Exception {
         Path out = home.resolve("invoke.json");
-        CliResult invoke = aws("lambda", "invoke", "--function-name", "hello-python", "--payload", "{\"name\":\"CLI\"}",
+        AwsCli.Result invoke = aws("lambda", "invoke", "--function-name", "hello-python", "--payload", "{\"name\":\"CLI\"}",
                 "--log-type", "Tail", out.toString());
         assertThat(invoke.exitCode()).as(invoke.stderr()).isZero();
         JsonNode response = JSON.readTree(invoke.stdout());
@@ -149,23 +148,24 @@ class ExamplesWithAwsCliIT {
                 StandardCharsets.UTF_8)).contains("REPORT RequestId: ");
         assertThat(JSON.readTree(out.toFile()).get("message").asText()).isEqualTo("Hello, CLI!");
 
-        CliResult node = aws("lambda", "invoke", "--function-name", "arn:aws:lambda:us-east-1:000000000000:function:hello-node",
+        AwsCli.Result node = aws("lambda", "invoke", "--function-name",
+                "arn:aws:lambda:us-east-1:000000000000:function:hello-node",
                 "--payload", "{}", out.toString());
         assertThat(node.exitCode()).as(node.stderr()).isZero();
         assertThat(JSON.readTree(out.toFile()).get("function").asText()).isEqualTo("hello-node");
 
-        CliResult live = aws("lambda", "invoke", "--function-name", "hello-python:live", out.toString());
+        AwsCli.Result live = aws("lambda", "invoke", "--function-name", "hello-python:live", out.toString());
         assertThat(live.exitCode()).as(live.stderr()).isZero();
         assertThat(JSON.readTree(live.stdout()).get("ExecutedVersion").asText()).as("the example alias: 90% v1, 10% v2")
                 .isIn("1", "2");
-        CliResult version = aws("lambda", "get-function", "--function-name", "hello-python", "--qualifier", "1");
+        AwsCli.Result version = aws("lambda", "get-function", "--function-name", "hello-python", "--qualifier", "1");
         assertThat(version.exitCode()).as(version.stderr()).isZero();
         assertThat(JSON.readTree(version.stdout()).at("/Configuration/Version").asText()).isEqualTo("1");
         assertThat(JSON.readTree(version.stdout()).at("/Configuration/CodeSha256").asText())
                 .as("published from $LATEST's code").isEqualTo(JSON.readTree(aws("lambda", "get-function",
                         "--function-name", "hello-python").stdout()).at("/Configuration/CodeSha256").asText());
 
-        CliResult badJson = aws("lambda", "invoke", "--function-name", "hello-python", "--payload", "{not json",
+        AwsCli.Result badJson = aws("lambda", "invoke", "--function-name", "hello-python", "--payload", "{not json",
                 out.toString());
         assertThat(badJson.exitCode()).isNotZero();
         assertThat(badJson.stderr()).contains("InvalidRequestContentException");
@@ -182,7 +182,7 @@ class ExamplesWithAwsCliIT {
 
     @Test
     void refusesTheAwsCliWithCredentialsItDoesNotKnow() throws Exception {
-        CliResult list = awsAs("someone", "else", "lambda", "list-functions");
+        AwsCli.Result list = awsAs("someone", "else", "lambda", "list-functions");
         assertThat(list.exitCode()).isNotZero();
         assertThat(list.stderr()).contains("UnrecognizedClientException")
                 .contains("The security token included in the request is invalid.");
@@ -199,32 +199,11 @@ class ExamplesWithAwsCliIT {
         assertThat(second.process().exitValue()).as("exit code after Ctrl-C").isIn(0, 130);
     }
 
-    record CliResult(int exitCode, String stdout, String stderr) {
+    static AwsCli.Result aws(String... args) throws Exception {
+        return new AwsCli(platform.port(), home).run(args);
     }
 
-    static CliResult aws(String... args) throws Exception {
-        return awsAs("test", "test", args);
-    }
-
-    static CliResult awsAs(String accessKey, String secret, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("aws", "--endpoint-url", "http://127.0.0.1:" + platform.port(),
-                "--region", "us-east-1", "--output", "json"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(Map.of("AWS_ACCESS_KEY_ID", accessKey, "AWS_SECRET_ACCESS_KEY", secret,
-                "AWS_PAGER", "", "AWS_CONFIG_FILE", "/dev/null", "AWS_SHARED_CREDENTIALS_FILE", "/dev/null"));
-        Path out = Files.createTempFile(home, "aws", ".out");
-        Path err = Files.createTempFile(home, "aws", ".err");
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new CliResult(process.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    static boolean commandExists(String command) {
-        try {
-            return new ProcessBuilder("sh", "-c", "command -v " + command).start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+    static AwsCli.Result awsAs(String accessKey, String secret, String... args) throws Exception {
+        return new AwsCli(platform.port(), home).runAs(accessKey, secret, args);
     }
 }

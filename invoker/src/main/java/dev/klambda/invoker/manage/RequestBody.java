@@ -72,6 +72,11 @@ final class RequestBody {
         return value == null ? null : value.intValue();
     }
 
+    Double number(String member) {
+        JsonNode value = member(member, JsonNode::isNumber, "a number");
+        return value == null ? null : value.doubleValue();
+    }
+
     Boolean bool(String member) {
         JsonNode value = member(member, JsonNode::isBoolean, "true or false");
         return value == null ? null : value.booleanValue();

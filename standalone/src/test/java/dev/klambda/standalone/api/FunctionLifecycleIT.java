@@ -39,13 +39,19 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.AddPermissionResponse;
 import software.amazon.awssdk.services.lambda.model.AliasConfiguration;
 import software.amazon.awssdk.services.lambda.model.CreateAliasResponse;
+import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionUrlConfigResponse;
+import software.amazon.awssdk.services.lambda.model.EndPointType;
+import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
+import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.FunctionEventInvokeConfig;
+import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
 import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
 import software.amazon.awssdk.services.lambda.model.GetAccountSettingsResponse;
 import software.amazon.awssdk.services.lambda.model.GetAliasResponse;
+import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
 import software.amazon.awssdk.services.lambda.model.GetFunctionEventInvokeConfigResponse;
 import software.amazon.awssdk.services.lambda.model.GetProvisionedConcurrencyConfigResponse;
@@ -61,6 +67,7 @@ import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 import software.amazon.awssdk.services.lambda.model.State;
+import software.amazon.awssdk.services.lambda.model.UpdateEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.UpdateFunctionCodeResponse;
 
 /**
@@ -332,6 +339,69 @@ class FunctionLifecycleIT extends DefaultTenantClient {
         assertThat(account.accountLimit().codeSizeZipped()).isEqualTo(52_428_800L);
         assertThat(account.accountUsage().functionCount()).isGreaterThanOrEqualTo(3);
         lambda.deleteFunction(r -> r.functionName("settings"));
+    }
+
+    @Test
+    void managesEventSourceMappingsAsResources() throws Exception {
+        byte[] code = zip(Map.of("app.py", "def handler(event, context):\n    return None\n"));
+        lambda.createFunction(r -> r.functionName("fed").runtime(Runtime.PYTHON3_12).handler("app.handler")
+                .role("arn:aws:iam::000000000000:role/r").code(c -> c.zipFile(SdkBytes.fromByteArray(code))));
+
+        CreateEventSourceMappingResponse kafka = lambda.createEventSourceMapping(r -> r.functionName("fed")
+                .selfManagedEventSource(
+                        e -> e.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of("localhost:9092"))))
+                .topics("orders").startingPosition(EventSourcePosition.TRIM_HORIZON).batchSize(50)
+                .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES));
+        assertThat(kafka.sdkHttpResponse().statusCode()).isEqualTo(202);
+        assertThat(kafka.state()).isEqualTo("Creating");
+        assertThat(kafka.uuid()).matches("[0-9a-f-]{36}");
+        assertThat(kafka.selfManagedKafkaEventSourceConfig().consumerGroupId()).isEqualTo(kafka.uuid());
+        assertThat(kafka.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:fed");
+        assertThat(kafka.eventSourceMappingArn()).endsWith(":event-source-mapping:" + kafka.uuid());
+        assertThat(ManifestsResource.home().resolve("resources/default/eventsourcemapping/" + kafka.uuid() + ".yaml"))
+                .content().contains("topics:").contains("- orders").contains("batchSize: 50");
+
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.functionName("fed")
+                .selfManagedEventSource(
+                        e -> e.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of("localhost:9092"))))
+                .topics("orders").startingPosition(EventSourcePosition.LATEST)))
+                .isInstanceOf(ResourceConflictException.class)
+                .hasMessageContaining("Please update or delete the existing mapping with UUID " + kafka.uuid());
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.functionName("nobody")
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:queue")))
+                .isInstanceOf(InvalidParameterValueException.class).hasMessageStartingWith("Function does not exist");
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.functionName("fed")
+                .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/s")))
+                .isInstanceOf(InvalidParameterValueException.class).hasMessageStartingWith("Unrecognized event source.");
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.functionName("fed")
+                .selfManagedEventSource(e -> e.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of("other:9092"))))
+                .topics("orders"))).isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageContaining("startingPosition is required for kafka sources");
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.functionName("fed")
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:queue").batchSize(20)))
+                .isInstanceOf(InvalidParameterValueException.class).hasMessageContaining(
+                        "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
+
+        CreateEventSourceMappingResponse sqs = lambda.createEventSourceMapping(r -> r.functionName("fed:$LATEST")
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:queue").batchSize(20).maximumBatchingWindowInSeconds(1));
+        assertThat(sqs.eventSourceArn()).isEqualTo("arn:aws:sqs:us-east-1:000000000000:queue");
+
+        UpdateEventSourceMappingResponse updated = lambda.updateEventSourceMapping(r -> r.uuid(kafka.uuid())
+                .enabled(false).batchSize(10));
+        assertThat(updated.batchSize()).isEqualTo(10);
+        GetEventSourceMappingResponse disabled = lambda.getEventSourceMapping(r -> r.uuid(kafka.uuid()));
+        assertThat(disabled.state()).isEqualTo("Disabled");
+        assertThat(disabled.topics()).containsExactly("orders");
+        assertThat(lambda.listEventSourceMappings(r -> r.functionName("fed")).eventSourceMappings())
+                .extracting(EventSourceMappingConfiguration::uuid).containsExactlyInAnyOrder(kafka.uuid(), sqs.uuid());
+        assertThat(lambda.listEventSourceMappings(r -> r.eventSourceArn("arn:aws:sqs:us-east-1:000000000000:queue"))
+                .eventSourceMappings()).extracting(EventSourceMappingConfiguration::uuid).containsExactly(sqs.uuid());
+
+        assertThat(lambda.deleteEventSourceMapping(r -> r.uuid(kafka.uuid())).state()).isEqualTo("Deleting");
+        assertThatThrownBy(() -> lambda.getEventSourceMapping(r -> r.uuid(kafka.uuid())))
+                .isInstanceOf(ResourceNotFoundException.class);
+        lambda.deleteEventSourceMapping(r -> r.uuid(sqs.uuid()));
+        lambda.deleteFunction(r -> r.functionName("fed"));
     }
 
     @Test
