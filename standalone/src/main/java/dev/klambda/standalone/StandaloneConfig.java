@@ -59,6 +59,21 @@ public interface StandaloneConfig {
         java.time.Duration idleTimeout();
     }
 
+    /** How the code store is kept. */
+    CodeStoreConfig codeStore();
+
+    /** Settings of the code store's collection of zips nothing refers to. */
+    interface CodeStoreConfig {
+
+        /** How often unreferenced zips are looked for. */
+        @WithDefault("5m")
+        java.time.Duration collectInterval();
+
+        /** How old an unreferenced zip must be to go: an upload is referenced moments after it is stored. */
+        @WithDefault("10m")
+        java.time.Duration grace();
+    }
+
     /**
      * A domain under which function URLs also answer on host names of their own,
      * {@code <function>[--<alias>][.<namespace>].<domain>}, for an ingress with a wildcard host

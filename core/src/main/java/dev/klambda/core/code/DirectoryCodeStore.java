@@ -9,8 +9,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 import org.apache.commons.io.output.CountingOutputStream;
 
@@ -73,6 +79,30 @@ public final class DirectoryCodeStore implements CodeStore {
                     + ", not the " + CodeDigest.toHex(sha256) + " that its sha256 requires");
         }
         return stored;
+    }
+
+    /**
+     * Deletes the zips whose SHA-256 (hex) is not in {@code referenced} and that were stored more
+     * than {@code grace} ago, so that an upload about to be referenced is never taken.
+     *
+     * @return the SHA-256s deleted
+     */
+    public List<String> collect(Set<String> referenced, Duration grace) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        Instant cutoff = Instant.now().minus(grace);
+        List<String> deleted = new ArrayList<>();
+        try (Stream<Path> files = Files.list(root)) {
+            for (Path zip : files.filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}\\.zip")).toList()) {
+                String hex = zip.getFileName().toString().substring(0, 64);
+                if (!referenced.contains(hex) && Files.getLastModifiedTime(zip).toInstant().isBefore(cutoff)) {
+                    Files.deleteIfExists(zip);
+                    deleted.add(hex);
+                }
+            }
+        }
+        return deleted;
     }
 
     /** Stores {@code content} under its SHA-256 and returns the digest; storing the same bytes twice keeps one copy. */

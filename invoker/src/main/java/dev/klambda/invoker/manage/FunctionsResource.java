@@ -14,8 +14,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,6 +26,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
 import dev.klambda.core.api.FunctionConfigurations;
 import dev.klambda.core.api.FunctionConfigurations.Detail;
+import dev.klambda.core.code.CodeDigest;
 import dev.klambda.core.code.CodeStore;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
@@ -59,6 +62,12 @@ public class FunctionsResource {
     Versions versions;
     @Inject
     FunctionLookup lookup;
+    @Inject
+    FunctionPackages packages;
+    @Inject
+    CodeLocations locations;
+    @Context
+    UriInfo uri;
 
     private CodeUploads uploads;
 
@@ -128,14 +137,7 @@ public class FunctionsResource {
         ObjectNode configuration = configuration(tenant, function, reference, notFoundArn);
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.set("Configuration", configuration);
-        ObjectNode code = out.putObject("Code");
-        if (function.getSpec().getCode().isImage() && Qualifiers.isLatest(reference.qualifier())) {
-            code.put("RepositoryType", "ECR");
-            code.put("ImageUri", function.getSpec().getCode().imageUri());
-            code.put("ResolvedImageUri", function.getSpec().getCode().imageUri());
-        } else {
-            code.put("RepositoryType", "S3");
-        }
+        out.set("Code", code(function, configuration));
         ObjectNode tags = FunctionConfigurations.tags(function);
         if (tags != null) {
             out.set("Tags", tags);
@@ -145,6 +147,29 @@ public class FunctionsResource {
             out.set("Concurrency", concurrency);
         }
         return out;
+    }
+
+    /**
+     * GetFunction's Code: the image of an image function's $LATEST, else a location (valid ten
+     * minutes) that downloads the zip of the version the configuration describes.
+     */
+    private ObjectNode code(Function function, ObjectNode configuration) {
+        ObjectNode code = JsonNodeFactory.instance.objectNode();
+        String version = configuration.path("Version").asText();
+        if (function.getSpec().getCode().isImage() && Qualifiers.isLatest(version)) {
+            code.put("RepositoryType", "ECR");
+            code.put("ImageUri", function.getSpec().getCode().imageUri());
+            code.put("ResolvedImageUri", function.getSpec().getCode().imageUri());
+            return code;
+        }
+        code.put("RepositoryType", "S3");
+        String sha256 = Qualifiers.isLatest(version)
+                ? packages.latest(function).map(stored -> stored.digest().hex()).orElse(null)
+                : configuration.hasNonNull("CodeSha256") ? CodeDigest.toHex(configuration.get("CodeSha256").asText()) : null;
+        if (sha256 != null) {
+            code.put("Location", locations.location(uri.getBaseUri().toString(), sha256));
+        }
+        return code;
     }
 
     @GET

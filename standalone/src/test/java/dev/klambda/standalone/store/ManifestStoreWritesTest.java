@@ -144,6 +144,20 @@ class ManifestStoreWritesTest {
                 .isInstanceOfSatisfying(ResourceWriteException.class, e -> assertThat(e.reason()).isEqualTo(Reason.GONE));
     }
 
+    @Test
+    void collectsOnlyTheZipsNothingRefersTo() throws IOException {
+        store.create(function("uses-it", 128));
+        String unused = codeStore.put(out -> out.write("not referenced".getBytes())).digest().hex();
+
+        assertThat(CodeCollector.referenced(store.snapshot())).contains(sha256).doesNotContain(unused);
+        assertThat(codeStore.collect(CodeCollector.referenced(store.snapshot()), java.time.Duration.ofHours(1)))
+                .as("too young to go").isEmpty();
+        assertThat(codeStore.collect(CodeCollector.referenced(store.snapshot()), java.time.Duration.ZERO))
+                .containsExactly(unused);
+        assertThat(codeStore.find(sha256)).isPresent();
+        assertThat(codeStore.find(unused)).isEmpty();
+    }
+
     Function function(String name, int memory) {
         Function function = new Function();
         function.setMetadata(new ObjectMetaBuilder().withName(name).build());
