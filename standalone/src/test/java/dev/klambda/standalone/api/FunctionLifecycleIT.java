@@ -291,6 +291,14 @@ class FunctionLifecycleIT extends DefaultTenantClient {
         try (LambdaClient other = LambdaClients.of("other-key", "other-secret")) {
             assertThat(other.invoke(r -> r.functionName(arn)).statusCode()).as("the statement lets account 1111 in")
                     .isEqualTo(200);
+            assertThat(other.listFunctions().functions()).as("another tenant sees only its own functions")
+                    .extracting(FunctionConfiguration::functionName).doesNotContain("settings");
+            assertThatThrownBy(() -> other.getFunction(r -> r.functionName("settings")))
+                    .isInstanceOf(ResourceNotFoundException.class).hasMessageContaining("111111111111:function:settings");
+            assertThatThrownBy(() -> other.updateFunctionConfiguration(r -> r.functionName(arn).timeout(5)))
+                    .isInstanceOf(LambdaException.class).hasMessageContaining("is not authorized to perform: "
+                            + "lambda:UpdateFunctionConfiguration")
+                    .satisfies(e -> assertThat(((LambdaException) e).statusCode()).isEqualTo(403));
         }
         lambda.removePermission(r -> r.functionName("settings").statementId("other"));
         assertThatThrownBy(() -> lambda.removePermission(r -> r.functionName("settings").statementId("other")))
@@ -477,6 +485,14 @@ class FunctionLifecycleIT extends DefaultTenantClient {
                 + "\"}}",
                 400, "ValidationException",
                 "1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null");
+        expect("{\"Role\":\"arn:aws:iam::000000000000:role/r\",\"Code\":{\"ZipFile\":\"" + zip + "\"}}", 400,
+                "ValidationException",
+                "1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
+        expect("{\"FunctionName\":\"bad1\",\"Role\":\"arn:aws:iam::000000000000:role/r\"}", 400, "ValidationException",
+                "1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null");
+        expect("{\"FunctionName\":\"bad1\",\"Role\":\"arn:aws:iam::000000000000:role/r\",\"Handler\":\"a.b\","
+                + "\"Code\":{\"ZipFile\":\"" + zip + "\"}}", 400, "InvalidParameterValueException",
+                "Runtime and Handler are mandatory parameters for functions created with Zip Package Type");
         expect(create("bad2", "\"MemorySize\":20000,\"Timeout\":0", zip), 400, "ValidationException",
                 "2 validation errors detected: Value '0' at 'timeout' failed to satisfy constraint: Member must have "
                         + "value greater than or equal to 1; Value '20000' at 'memorySize' failed to satisfy constraint: "
