@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.klambda.core.api.FunctionConfigurations;
 import dev.klambda.core.code.DirectoryCodeStore;
+import dev.klambda.core.layer.LayerStore;
 import dev.klambda.core.tenant.AccessKey;
 import dev.klambda.core.tenant.Tenant;
 import dev.klambda.core.tenant.TenantTable;
@@ -37,6 +38,12 @@ public class StandaloneBeans {
     @Singleton
     DirectoryCodeStore codeStore(StandaloneConfig config) {
         return new DirectoryCodeStore(config.home().toAbsolutePath().resolve("code"));
+    }
+
+    @Produces
+    @Singleton
+    LayerStore layerStore(StandaloneConfig config) {
+        return new LayerStore(config.home().toAbsolutePath().resolve("layers"));
     }
 
     @Produces

@@ -28,4 +28,10 @@ public final class Arns {
     public static String eventSourceMapping(String region, String accountId, String uuid) {
         return "arn:" + PARTITION + ":lambda:" + region + ":" + accountId + ":event-source-mapping:" + uuid;
     }
+
+    /** {@code arn:aws:lambda:<region>:<account>:layer:<name>}, or with {@code :<version>} when it is positive. */
+    public static String layer(String region, String accountId, String layerName, long version) {
+        String arn = "arn:" + PARTITION + ":lambda:" + region + ":" + accountId + ":layer:" + layerName;
+        return version > 0 ? arn + ":" + version : arn;
+    }
 }

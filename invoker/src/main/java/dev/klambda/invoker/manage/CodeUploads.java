@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
 import org.jboss.logging.Logger;
 
 import dev.klambda.core.code.CodeDigest;
@@ -21,7 +24,8 @@ import dev.klambda.core.error.LambdaException;
  * unpack them (a zip, nothing outside its directory, at most 250 MB unzipped) and only then kept
  * in the code store, so a refused upload leaves the store as it was.
  */
-final class CodeUploads {
+@Singleton
+public class CodeUploads {
 
     /** Lambda's limit on a zip uploaded through the API. */
     static final int MAX_ZIPPED = 52_428_800;
@@ -30,6 +34,7 @@ final class CodeUploads {
 
     private final CodeStore store;
 
+    @Inject
     CodeUploads(CodeStore store) {
         this.store = store;
     }

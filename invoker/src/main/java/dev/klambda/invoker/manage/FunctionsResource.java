@@ -27,7 +27,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import dev.klambda.core.api.FunctionConfigurations;
 import dev.klambda.core.api.FunctionConfigurations.Detail;
 import dev.klambda.core.code.CodeDigest;
-import dev.klambda.core.code.CodeStore;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.core.name.Arns;
@@ -65,16 +64,14 @@ public class FunctionsResource {
     @Inject
     FunctionPackages packages;
     @Inject
+    dev.klambda.core.layer.LayerStore layers;
+    @Inject
     CodeLocations locations;
     @Context
     UriInfo uri;
 
-    private CodeUploads uploads;
-
     @Inject
-    void codeStore(CodeStore codeStore) {
-        this.uploads = new CodeUploads(codeStore);
-    }
+    CodeUploads uploads;
 
     /** One row of ListFunctions: a function's $LATEST or one of its published versions. */
     private record Row(Function function, Version version) {
@@ -206,6 +203,7 @@ public class FunctionsResource {
             throw LambdaException.validation("packageType", packageType, "Member must satisfy enum value set: [Image, Zip]");
         }
         FunctionRequests.apply(body, spec, configurations.architecture());
+        checkLayers(tenant, body, spec);
         RequestBody code = body.object("Code");
         spec.setCode(code(code, "Image".equals(packageType), false));
         if (!spec.getCode().isImage() && (spec.getRuntime() == null || spec.getHandler() == null)) {
@@ -246,6 +244,7 @@ public class FunctionsResource {
         FunctionReference reference = lookup.unqualified(tenant, functionName, "UpdateFunctionConfiguration");
         Function updated = lookup.updateFunction(tenant, reference, body.string("RevisionId"), function -> {
             FunctionRequests.apply(body, function.getSpec(), configurations.architecture());
+            checkLayers(tenant, body, function.getSpec());
             if (function.getSpec().getCode().isImage() && (body.has("Runtime") || body.has("Handler"))) {
                 throw LambdaException.invalidParameter("Please don't provide Handler or Runtime or Layer when the "
                         + "intended function PackageType is Image.");
@@ -333,6 +332,21 @@ public class FunctionsResource {
         } catch (ResourceWriteException e) {
             if (e.reason() != ResourceWriteException.Reason.GONE) {
                 throw StoreErrors.of(e);
+            }
+        }
+    }
+
+    /** The layer versions a request names must be published ones of the caller's account. */
+    private void checkLayers(Tenant tenant, RequestBody body, FunctionSpec spec) {
+        if (!body.has("Layers") || spec.getLayers() == null) {
+            return;
+        }
+        for (var layer : spec.getLayers()) {
+            java.util.regex.Matcher matcher = LayersResource.VERSION_ARN.matcher(layer.arn());
+            boolean exists = matcher.matches() && matcher.group(2).equals(tenant.accountId())
+                    && layers.get(tenant.namespace(), matcher.group(3), Long.parseLong(matcher.group(4))).isPresent();
+            if (!exists) {
+                throw LambdaException.invalidParameter("Layer version " + layer.arn() + " does not exist.");
             }
         }
     }

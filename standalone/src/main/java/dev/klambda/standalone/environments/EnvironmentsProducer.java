@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 
 import dev.klambda.agent.Interpreters;
 import dev.klambda.core.code.DirectoryCodeStore;
+import dev.klambda.core.layer.LayerStore;
 import dev.klambda.standalone.StandaloneConfig;
 import dev.klambda.standalone.store.ManifestDirectoryStore;
 
@@ -21,11 +22,11 @@ public class EnvironmentsProducer {
     @Produces
     @Singleton
     LocalEnvironments environments(Vertx vertx, StandaloneConfig config, DirectoryCodeStore codeStore,
-            ManifestDirectoryStore store) {
+            ManifestDirectoryStore store, LayerStore layers) {
         var home = config.home().toAbsolutePath().normalize();
         return new LocalEnvironments(vertx, config.region(), codeStore, home, LocalEnvironments.runtimeFiles(home),
                 Interpreters.detect(System.getenv()), config.environments().idleTimeout(),
-                store::manifestOf, Clock.systemUTC());
+                store::manifestOf, layers, Clock.systemUTC());
     }
 
     void close(@Disposes LocalEnvironments environments) {

@@ -41,6 +41,8 @@ import dev.klambda.core.code.InvalidCodePackageException;
 import dev.klambda.core.code.UnpackedCodeCache;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
+import dev.klambda.core.layer.LayerStore;
+import dev.klambda.core.layer.LayerVersion;
 import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.crds.v1alpha1.function.FunctionConfiguration;
 import dev.klambda.crds.v1alpha1.function.Layer;
@@ -89,10 +91,21 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
     // Code is zipped, stored and unpacked here, never on the caller's (possibly event-loop) thread.
     private final ExecutorService preparing = Executors.newVirtualThreadPerTaskExecutor();
     private final long reaper;
+    private final LayerStore layers;
+    private static final java.util.regex.Pattern LAYER_ARN = java.util.regex.Pattern
+            .compile("arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:(\\d{12}):layer:([a-zA-Z0-9-_]+):(\\d+)");
 
     public LocalEnvironments(Vertx vertx, String region, DirectoryCodeStore codeStore, Path home, Path runtimeDirectory,
             Interpreters interpreters, Duration idleTimeout, Manifests manifests,
             Clock clock) {
+        this(vertx, region, codeStore, home, runtimeDirectory, interpreters, idleTimeout, manifests, null, clock);
+    }
+
+    /** @param layers the published layers that layer ARNs name, or null when there are none */
+    public LocalEnvironments(Vertx vertx, String region, DirectoryCodeStore codeStore, Path home, Path runtimeDirectory,
+            Interpreters interpreters, Duration idleTimeout, Manifests manifests, LayerStore layers,
+            Clock clock) {
+        this.layers = layers;
         this.vertx = vertx;
         this.region = region;
         this.codeStore = codeStore;
@@ -214,11 +227,8 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
             List<UnpackedCodeCache.Layer> layers = new ArrayList<>();
             if (configuration.getLayers() != null) {
                 for (Layer layer : configuration.getLayers()) {
-                    if (layer.arn() != null) {
-                        throw new LambdaException(ErrorType.ResourceNotReadyException, "Layer " + layer.arn()
-                                + " is not available in standalone mode: give the layer as a path");
-                    }
-                    DirectoryCodeStore.Stored layerZip = stored(layer.path(), layer.sha256(), manifest);
+                    DirectoryCodeStore.Stored layerZip = layer.arn() != null ? published(target, layer.arn())
+                            : stored(layer.path(), layer.sha256(), manifest);
                     layers.add(new UnpackedCodeCache.Layer(layerZip.digest().hex(), layerZip.zip()));
                 }
             }
@@ -243,6 +253,19 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
             throw new LambdaException(ErrorType.ResourceNotReadyException,
                     "The code of " + target.function().functionName() + " cannot be prepared: " + e.getMessage());
         }
+    }
+
+    /** The zip of a published layer version of the function's own account. */
+    private DirectoryCodeStore.Stored published(Target target, String arn) throws IOException {
+        java.util.regex.Matcher matcher = LAYER_ARN.matcher(arn);
+        LayerVersion version = layers == null || !matcher.matches()
+                || !matcher.group(1).equals(target.tenant().accountId()) ? null
+                        : layers.get(target.tenant().namespace(), matcher.group(2), Long.parseLong(matcher.group(3)))
+                                .orElse(null);
+        if (version == null) {
+            throw new LambdaException(ErrorType.ResourceNotReadyException, "Layer version " + arn + " does not exist.");
+        }
+        return stored(null, version.sha256(), null);
     }
 
     /** The package of a code or layer (see {@link DirectoryCodeStore#resolve}); a missing one is not ready. */

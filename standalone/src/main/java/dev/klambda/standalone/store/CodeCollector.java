@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 
 import dev.klambda.core.code.CodeDigest;
 import dev.klambda.core.code.DirectoryCodeStore;
+import dev.klambda.core.layer.LayerStore;
 import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.crds.v1alpha1.function.Function;
 import dev.klambda.crds.v1alpha1.function.FunctionConfiguration;
@@ -24,8 +25,8 @@ import dev.klambda.crds.v1alpha1.version.Version;
 import dev.klambda.standalone.StandaloneConfig;
 
 /**
- * Keeps the code store to what is used: a zip goes once no function, published version or layer
- * of any namespace refers to it (and it is older than the grace period). Runs now and then, off
+ * Keeps the code store to what is used: a zip goes once no function, published version or
+ * published layer version of any namespace refers to it (and it is older than the grace period). Runs now and then, off
  * the event loops.
  */
 @Startup
@@ -35,14 +36,17 @@ public class CodeCollector {
     private static final Logger LOG = Logger.getLogger(CodeCollector.class);
 
     private final ManifestDirectoryStore store;
+    private final LayerStore layers;
     private final DirectoryCodeStore codeStore;
     private final StandaloneConfig.CodeStoreConfig config;
     private final Vertx vertx;
     private final long timer;
 
     @Inject
-    public CodeCollector(ManifestDirectoryStore store, DirectoryCodeStore codeStore, StandaloneConfig config, Vertx vertx) {
+    public CodeCollector(ManifestDirectoryStore store, DirectoryCodeStore codeStore, LayerStore layers,
+            StandaloneConfig config, Vertx vertx) {
         this.store = store;
+        this.layers = layers;
         this.codeStore = codeStore;
         this.config = config.codeStore();
         this.vertx = vertx;
@@ -60,7 +64,9 @@ public class CodeCollector {
     /** Deletes what nothing refers to; returns the SHA-256s deleted. */
     synchronized List<String> collect() {
         try {
-            List<String> deleted = codeStore.collect(referenced(store.snapshot()), config.grace());
+            Set<String> referenced = referenced(store.snapshot());
+            layers.all().forEach(layer -> referenced.add(layer.sha256()));
+            List<String> deleted = codeStore.collect(referenced, config.grace());
             if (!deleted.isEmpty()) {
                 LOG.infof("code store: removed %d zip(s) nothing refers to any more", deleted.size());
             }

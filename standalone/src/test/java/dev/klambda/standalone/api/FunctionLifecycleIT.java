@@ -60,9 +60,11 @@ import software.amazon.awssdk.services.lambda.model.GetProvisionedConcurrencyCon
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
+import software.amazon.awssdk.services.lambda.model.LayerVersionsListItem;
 import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
 import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyConfigListItem;
 import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyConfigNotFoundException;
+import software.amazon.awssdk.services.lambda.model.PublishLayerVersionResponse;
 import software.amazon.awssdk.services.lambda.model.PublishVersionResponse;
 import software.amazon.awssdk.services.lambda.model.PutFunctionEventInvokeConfigResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
@@ -423,6 +425,56 @@ class FunctionLifecycleIT extends DefaultTenantClient {
                 .isInstanceOf(ResourceNotFoundException.class);
         lambda.deleteEventSourceMapping(r -> r.uuid(sqs.uuid()));
         lambda.deleteFunction(r -> r.functionName("fed"));
+    }
+
+    @Test
+    void publishesLayersThatFunctionsRunWith() throws Exception {
+        byte[] layerZip = zip(Map.of("python/greeting.py", "GREETING = 'hello from a layer'\n"));
+        PublishLayerVersionResponse first = lambda.publishLayerVersion(r -> r.layerName("greetings")
+                .description("shared words").compatibleRuntimes(Runtime.PYTHON3_12)
+                .content(c -> c.zipFile(SdkBytes.fromByteArray(layerZip))));
+        assertThat(first.version()).isEqualTo(1);
+        assertThat(first.layerVersionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:greetings:1");
+        assertThat(first.layerArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:greetings");
+        assertThat(first.content().codeSha256()).isEqualTo(base64Sha256(layerZip));
+        assertThat(download(first.content().location())).isEqualTo(layerZip);
+        assertThat(lambda.publishLayerVersion(r -> r.layerName("greetings")
+                .content(c -> c.zipFile(SdkBytes.fromByteArray(layerZip)))).version()).isEqualTo(2);
+
+        byte[] code = zip(
+                Map.of("app.py", "from greeting import GREETING\ndef handler(event, context):\n    return GREETING\n"));
+        lambda.createFunction(r -> r.functionName("layered").runtime(Runtime.PYTHON3_12).handler("app.handler")
+                .role("arn:aws:iam::000000000000:role/r").layers(first.layerVersionArn())
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(code))));
+        assertThat(invoke("layered")).isEqualTo("\"hello from a layer\"");
+        assertThatThrownBy(() -> lambda.updateFunctionConfiguration(r -> r.functionName("layered")
+                .layers("arn:aws:lambda:us-east-1:000000000000:layer:greetings:9")))
+                .isInstanceOf(InvalidParameterValueException.class).hasMessageStartingWith(
+                        "Layer version arn:aws:lambda:us-east-1:000000000000:layer:greetings:9 does not exist.");
+
+        assertThatThrownBy(() -> lambda.getLayerVersion(r -> r.layerName("greetings").versionNumber(0L)))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageStartingWith("Layer Version Cannot be less than 1");
+        assertThatThrownBy(() -> lambda.getLayerVersion(r -> r.layerName("greetings").versionNumber(42L)))
+                .isInstanceOf(ResourceNotFoundException.class).hasMessageStartingWith(
+                        "Layer version arn:aws:lambda:us-east-1:000000000000:layer:greetings:42 does not exist.");
+        assertThat(lambda.getLayerVersionByArn(r -> r.arn("arn:aws:lambda:us-east-1:000000000000:layer:greetings:2"))
+                .version()).isEqualTo(2);
+        assertThat(lambda.listLayers().layers()).extracting(l -> l.layerName(), l -> l.latestMatchingVersion().version())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("greetings", 2L));
+        assertThat(lambda.listLayerVersions(r -> r.layerName("greetings")).layerVersions())
+                .extracting(LayerVersionsListItem::version).containsExactly(2L, 1L);
+
+        lambda.deleteLayerVersion(r -> r.layerName("greetings").versionNumber(2L));
+        assertThat(lambda.listLayerVersions(r -> r.layerName("greetings")).layerVersions())
+                .extracting(LayerVersionsListItem::version).containsExactly(1L);
+        assertThat(lambda.publishLayerVersion(r -> r.layerName("greetings")
+                .content(c -> c.zipFile(SdkBytes.fromByteArray(layerZip)))).version())
+                .as("numbers are never reused").isEqualTo(3);
+        lambda.deleteFunction(r -> r.functionName("layered"));
+        lambda.deleteLayerVersion(r -> r.layerName("greetings").versionNumber(1L));
+        lambda.deleteLayerVersion(r -> r.layerName("greetings").versionNumber(3L));
+        assertThat(lambda.listLayers().layers()).isEmpty();
     }
 
     @Test
