@@ -141,7 +141,9 @@ final class RuntimeProcess {
     }
 
     private void pump(InputStream stream, LogRecorder log, String name) {
-        Thread.ofVirtual().name("klambda-log-" + name + "-" + process.pid()).start(() -> {
+        // A platform thread: reading a pipe blocks in native code for as long as the runtime is
+        // quiet, which would pin a virtual thread's carrier and starve every other virtual thread.
+        Thread.ofPlatform().daemon().name("klambda-log-" + name + "-" + process.pid()).start(() -> {
             byte[] buffer = new byte[8192];
             ByteArrayOutputStream line = new ByteArrayOutputStream(256);
             try {

@@ -37,6 +37,20 @@ class AgentUnitsTest {
     }
 
     @Test
+    void readsARuntimesOutputOnPlatformThreadsThatMayBlockForAsLongAsItIsQuiet(@TempDir Path dir) throws Exception {
+        RuntimeProcess quiet = RuntimeProcess.start(List.of("sleep", "30"), Map.of(), dir, new LogRecorder(line -> {
+        }));
+        try {
+            // Thread.getAllStackTraces lists platform threads only: a virtual reader would pin a
+            // carrier for as long as the pipe is quiet and starve every other virtual thread.
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                    .contains("klambda-log-stdout-" + quiet.handle().pid(), "klambda-log-stderr-" + quiet.handle().pid());
+        } finally {
+            quiet.kill();
+        }
+    }
+
+    @Test
     void writesAwsTimeoutPayload() {
         assertThat(new String(PlatformErrors.timedOut("abc", 3), StandardCharsets.UTF_8))
                 .isEqualTo(
