@@ -74,8 +74,18 @@ public final class LayerStore {
             return List.of();
         }
         try (Stream<Path> layers = Files.list(dir)) {
-            return layers.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted()
-                    .filter(name -> !versions(namespace, name).isEmpty()).toList();
+            return layers.filter(LayerStore::hasVersions).map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean hasVersions(Path layer) {
+        if (!Files.isDirectory(layer)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(layer)) {
+            return files.anyMatch(f -> f.getFileName().toString().matches("\\d+\\.json"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

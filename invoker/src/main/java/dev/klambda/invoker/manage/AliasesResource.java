@@ -31,7 +31,6 @@ import dev.klambda.core.name.Arns;
 import dev.klambda.core.name.Qualifiers;
 import dev.klambda.core.store.ResourceWriteException;
 import dev.klambda.core.store.ResourceWriter;
-import dev.klambda.core.store.Resources;
 import dev.klambda.core.tenant.Tenant;
 import dev.klambda.crds.v1alpha1.alias.Alias;
 import dev.klambda.crds.v1alpha1.alias.AliasSpec;
@@ -105,27 +104,26 @@ public class AliasesResource {
         Violations violations = new Violations();
         checkMembers(body, body.string("FunctionVersion"), violations);
         Function function = lookup.function(tenant, lookup.unqualified(tenant, functionName, "UpdateAlias"));
-        for (int attempt = 0;; attempt++) {
-            Alias current = existing(tenant, function, name);
-            String revisionId = body.string("RevisionId");
-            if (revisionId != null && !revisionId.equals(revision(current))) {
-                throw StoreErrors.staleRevision("GetFunction/GetAlias");
-            }
-            AliasSpec spec = current.getSpec();
-            String version = body.has("FunctionVersion") ? body.string("FunctionVersion") : spec.functionVersion();
-            RoutingConfig routing = body.has("RoutingConfig") ? routing(tenant, function, version, body)
-                    : keptRouting(tenant, function, version, spec.routingConfig());
-            String description = body.has("Description") ? emptyToNull(body.string("Description")) : spec.description();
-            Alias changed = Resources.editable(current);
-            changed.setSpec(new AliasSpec(spec.functionName(), spec.name(), version, description, routing,
-                    spec.provisionedConcurrentExecutions(), spec.functionUrlConfig(), spec.eventInvokeConfig()));
-            try {
-                return render(tenant, function, writer.replace(changed));
-            } catch (ResourceWriteException e) {
-                if (e.reason() != ResourceWriteException.Reason.CHANGED || attempt >= 3) {
-                    throw StoreErrors.of(e);
+        String revisionId = body.string("RevisionId");
+        try {
+            return render(tenant, function, lookup.edit(() -> {
+                Alias current = existing(tenant, function, name);
+                if (revisionId != null && !revisionId.equals(revision(current))) {
+                    throw StoreErrors.staleRevision("GetFunction/GetAlias");
                 }
-            }
+                return current;
+            }, changed -> {
+                AliasSpec spec = changed.getSpec();
+                String version = body.has("FunctionVersion") ? body.string("FunctionVersion") : spec.functionVersion();
+                RoutingConfig routing = body.has("RoutingConfig") ? routing(tenant, function, version, body)
+                        : keptRouting(tenant, function, version, spec.routingConfig());
+                String description = body.has("Description") ? emptyToNull(body.string("Description"))
+                        : spec.description();
+                changed.setSpec(new AliasSpec(spec.functionName(), spec.name(), version, description, routing,
+                        spec.provisionedConcurrentExecutions(), spec.functionUrlConfig(), spec.eventInvokeConfig()));
+            }));
+        } catch (ResourceWriteException e) {
+            throw StoreErrors.of(e);
         }
     }
 

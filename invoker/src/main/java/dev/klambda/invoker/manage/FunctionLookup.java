@@ -1,9 +1,12 @@
 package dev.klambda.invoker.manage;
 
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import dev.klambda.core.api.FunctionConfigurations;
 import dev.klambda.core.error.ErrorType;
@@ -48,25 +51,40 @@ public class FunctionLookup {
      * and writes it if nobody changed the function meanwhile, else reads again.
      */
     Function updateFunction(Tenant tenant, FunctionReference reference, String revisionId, Consumer<Function> change) {
+        try {
+            return edit(() -> {
+                Function current = function(tenant, reference);
+                checkRevision(current, revisionId);
+                return current;
+            }, change);
+        } catch (ResourceWriteException e) {
+            throw e.reason() == ResourceWriteException.Reason.GONE ? LambdaException.functionNotFound(arn(tenant, reference))
+                    : StoreErrors.of(e);
+        }
+    }
+
+    /**
+     * Read-modify-write: changes an editable copy of what {@code read} returns and writes it,
+     * reading again (a few times) when someone else changed the resource in between.
+     *
+     * @throws ResourceWriteException when the store refuses for another reason, or keeps changing
+     */
+    <T extends HasMetadata> T edit(Supplier<T> read, Consumer<T> change) {
         for (int attempt = 0;; attempt++) {
-            Function current = function(tenant, reference);
-            checkRevision(current, revisionId);
-            Function changed = Resources.editable(current);
+            T changed = Resources.editable(read.get());
             change.accept(changed);
             try {
                 return writer.replace(changed);
             } catch (ResourceWriteException e) {
                 if (e.reason() != ResourceWriteException.Reason.CHANGED || attempt >= 3) {
-                    throw e.reason() == ResourceWriteException.Reason.GONE
-                            ? LambdaException.functionNotFound(arn(tenant, reference))
-                            : StoreErrors.of(e);
+                    throw e;
                 }
             }
         }
     }
 
     /** Writes a changed resource; refusals become Lambda's errors. */
-    <T extends io.fabric8.kubernetes.api.model.HasMetadata> T replace(T changed) {
+    <T extends HasMetadata> T replace(T changed) {
         try {
             return writer.replace(changed);
         } catch (ResourceWriteException e) {

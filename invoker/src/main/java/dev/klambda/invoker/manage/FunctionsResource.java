@@ -29,6 +29,7 @@ import dev.klambda.core.api.FunctionConfigurations.Detail;
 import dev.klambda.core.code.CodeDigest;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
+import dev.klambda.core.layer.LayerVersionArn;
 import dev.klambda.core.name.Arns;
 import dev.klambda.core.name.FunctionReference;
 import dev.klambda.core.name.FunctionReference.Shape;
@@ -342,9 +343,9 @@ public class FunctionsResource {
             return;
         }
         for (var layer : spec.getLayers()) {
-            java.util.regex.Matcher matcher = LayersResource.VERSION_ARN.matcher(layer.arn());
-            boolean exists = matcher.matches() && matcher.group(2).equals(tenant.accountId())
-                    && layers.get(tenant.namespace(), matcher.group(3), Long.parseLong(matcher.group(4))).isPresent();
+            boolean exists = LayerVersionArn.parse(layer.arn())
+                    .filter(named -> named.accountId().equals(tenant.accountId()))
+                    .flatMap(named -> layers.get(tenant.namespace(), named.layerName(), named.version())).isPresent();
             if (!exists) {
                 throw LambdaException.invalidParameter("Layer version " + layer.arn() + " does not exist.");
             }

@@ -3,8 +3,6 @@ package dev.klambda.invoker.manage;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -30,6 +28,7 @@ import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.core.layer.LayerStore;
 import dev.klambda.core.layer.LayerVersion;
+import dev.klambda.core.layer.LayerVersionArn;
 import dev.klambda.core.name.Arns;
 import dev.klambda.core.tenant.Tenant;
 
@@ -43,8 +42,6 @@ import dev.klambda.core.tenant.Tenant;
 public class LayersResource {
 
     static final String LAYER_NAME = "(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+";
-    static final Pattern VERSION_ARN = Pattern
-            .compile("arn:[a-zA-Z0-9-]+:lambda:([a-zA-Z0-9-]+):(\\d{12}):layer:([a-zA-Z0-9-_]+):(\\d+)");
     static final int PAGE_LIMIT = 50;
 
     @Inject
@@ -101,9 +98,7 @@ public class LayersResource {
     public ObjectNode getLayerVersion(@PathParam("LayerName") String layerName,
             @PathParam("VersionNumber") long version) {
         Tenant tenant = lookup.tenant();
-        Violations violations = new Violations();
-        String name = name(tenant, layerName, violations);
-        violations.throwIfAny();
+        String name = name(tenant, layerName);
         return render(tenant, existing(tenant, name, version), true);
     }
 
@@ -113,15 +108,12 @@ public class LayersResource {
             @QueryParam("Marker") String marker, @QueryParam("MaxItems") String maxItems) {
         Tenant tenant = lookup.tenant();
         if ("LayerVersion".equals(find)) {
-            Matcher matcher = arn == null ? null : VERSION_ARN.matcher(arn);
-            if (matcher == null || !matcher.matches()) {
-                throw LambdaException.validation("arn", arn, "Member must satisfy regular expression pattern: "
-                        + VERSION_ARN.pattern());
-            }
-            if (!matcher.group(2).equals(tenant.accountId())) {
+            LayerVersionArn named = LayerVersionArn.parse(arn).orElseThrow(() -> LambdaException.validation("arn", arn,
+                    "Member must satisfy regular expression pattern: " + LayerVersionArn.pattern()));
+            if (!named.accountId().equals(tenant.accountId())) {
                 throw notFound(arn);
             }
-            return render(tenant, existing(tenant, matcher.group(3), Long.parseLong(matcher.group(4))), true);
+            return render(tenant, existing(tenant, named.layerName(), named.version()), true);
         }
         List<LayerVersion> latest = layers.layers(tenant.namespace()).stream()
                 .map(name -> layers.versions(tenant.namespace(), name).stream()
@@ -143,9 +135,7 @@ public class LayersResource {
             @QueryParam("CompatibleRuntime") String runtime, @QueryParam("CompatibleArchitecture") String architecture,
             @QueryParam("Marker") String marker, @QueryParam("MaxItems") String maxItems) {
         Tenant tenant = lookup.tenant();
-        Violations violations = new Violations();
-        String name = name(tenant, layerName, violations);
-        violations.throwIfAny();
+        String name = name(tenant, layerName);
         // Newest first, as Lambda lists them.
         List<LayerVersion> versions = layers.versions(tenant.namespace(), name).stream()
                 .filter(v -> matches(v, runtime, architecture))
@@ -159,14 +149,20 @@ public class LayersResource {
     public Response deleteLayerVersion(@PathParam("LayerName") String layerName,
             @PathParam("VersionNumber") long version) {
         Tenant tenant = lookup.tenant();
-        Violations violations = new Violations();
-        String name = name(tenant, layerName, violations);
-        violations.throwIfAny();
+        String name = name(tenant, layerName);
         layers.delete(tenant.namespace(), name, version);
         return Response.noContent().build();
     }
 
     /** A LayerName (or layer ARN of the caller's account) as the layer's name. */
+    private String name(Tenant tenant, String layerName) {
+        Violations violations = new Violations();
+        String name = name(tenant, layerName, violations);
+        violations.throwIfAny();
+        return name;
+    }
+
+    /** A LayerName (or layer ARN of the caller's account) as the layer's name; its violations go to {@code violations}. */
     private String name(Tenant tenant, String layerName, Violations violations) {
         violations.length("layerName", layerName, 1, 140);
         violations.pattern("layerName", layerName, LAYER_NAME);

@@ -89,21 +89,20 @@ public class PermissionsResource {
         if (revisionId != null && !revisionId.equals(current.getStatus().revisionId())) {
             throw StoreErrors.staleRevision("GetPolicy");
         }
-        Function updated = lookup.updateFunction(tenant, FunctionReference.parse(current.functionName(), null,
-                Shape.FUNCTION_NAME), null, function -> {
-                    List<Permission> statements = new ArrayList<>(function.getSpec().getPermissions() == null ? List.of()
-                            : function.getSpec().getPermissions());
-                    if (statements.stream().anyMatch(p -> p.statementId().equals(sid))) {
-                        throw new LambdaException(ErrorType.ResourceConflictException, "The statement id (" + sid
-                                + ") provided already exists. Please provide a new statement id, or remove the existing statement.");
-                    }
-                    statements.add(permission);
-                    if (policy(tenant, function, reference.qualifier(), statements).toString().length() > MAX_POLICY_BYTES) {
-                        throw new LambdaException(ErrorType.PolicyLengthExceededException,
-                                "The final policy size is bigger than the limit.");
-                    }
-                    function.getSpec().setPermissions(statements);
-                });
+        Function updated = lookup.updateFunction(tenant, unqualified(current), null, function -> {
+            List<Permission> statements = new ArrayList<>(function.getSpec().getPermissions() == null ? List.of()
+                    : function.getSpec().getPermissions());
+            if (statements.stream().anyMatch(p -> p.statementId().equals(sid))) {
+                throw new LambdaException(ErrorType.ResourceConflictException, "The statement id (" + sid
+                        + ") provided already exists. Please provide a new statement id, or remove the existing statement.");
+            }
+            statements.add(permission);
+            if (policy(tenant, function, reference.qualifier(), statements).toString().length() > MAX_POLICY_BYTES) {
+                throw new LambdaException(ErrorType.PolicyLengthExceededException,
+                        "The final policy size is bigger than the limit.");
+            }
+            function.getSpec().setPermissions(statements);
+        });
         ObjectNode out = JSON.objectNode();
         out.put("Statement", statement(tenant, updated, permission).toString());
         return Response.status(201).entity(out).build();
@@ -143,7 +142,7 @@ public class PermissionsResource {
         if (revisionId != null && !revisionId.equals(current.getStatus().revisionId())) {
             throw StoreErrors.staleRevision("GetPolicy");
         }
-        lookup.updateFunction(tenant, FunctionReference.parse(current.functionName(), null, Shape.FUNCTION_NAME), null,
+        lookup.updateFunction(tenant, unqualified(current), null,
                 function -> {
                     List<Permission> left = function.getSpec().getPermissions() == null ? List.of()
                             : function.getSpec().getPermissions().stream()
@@ -153,6 +152,11 @@ public class PermissionsResource {
                     function.getSpec().setPermissions(left.isEmpty() ? null : left);
                 });
         return Response.noContent().build();
+    }
+
+    /** The whole function {@code current}, as the function updates take it. */
+    private static FunctionReference unqualified(Function current) {
+        return new FunctionReference(current.functionName(), null, null, null);
     }
 
     /** A qualifier given must name a published version or an alias of the function. */

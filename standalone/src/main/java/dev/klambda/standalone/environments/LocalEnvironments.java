@@ -43,6 +43,7 @@ import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.core.layer.LayerStore;
 import dev.klambda.core.layer.LayerVersion;
+import dev.klambda.core.layer.LayerVersionArn;
 import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.crds.v1alpha1.function.FunctionConfiguration;
 import dev.klambda.crds.v1alpha1.function.Layer;
@@ -92,8 +93,6 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
     private final ExecutorService preparing = Executors.newVirtualThreadPerTaskExecutor();
     private final long reaper;
     private final LayerStore layers;
-    private static final java.util.regex.Pattern LAYER_ARN = java.util.regex.Pattern
-            .compile("arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:(\\d{12}):layer:([a-zA-Z0-9-_]+):(\\d+)");
 
     public LocalEnvironments(Vertx vertx, String region, DirectoryCodeStore codeStore, Path home, Path runtimeDirectory,
             Interpreters interpreters, Duration idleTimeout, Manifests manifests,
@@ -257,11 +256,11 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
 
     /** The zip of a published layer version of the function's own account. */
     private DirectoryCodeStore.Stored published(Target target, String arn) throws IOException {
-        java.util.regex.Matcher matcher = LAYER_ARN.matcher(arn);
-        LayerVersion version = layers == null || !matcher.matches()
-                || !matcher.group(1).equals(target.tenant().accountId()) ? null
-                        : layers.get(target.tenant().namespace(), matcher.group(2), Long.parseLong(matcher.group(3)))
-                                .orElse(null);
+        LayerVersion version = layers == null ? null
+                : LayerVersionArn.parse(arn)
+                        .filter(named -> named.accountId().equals(target.tenant().accountId()))
+                        .flatMap(named -> layers.get(target.tenant().namespace(), named.layerName(), named.version()))
+                        .orElse(null);
         if (version == null) {
             throw new LambdaException(ErrorType.ResourceNotReadyException, "Layer version " + arn + " does not exist.");
         }

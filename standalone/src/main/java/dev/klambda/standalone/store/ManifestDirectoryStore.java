@@ -240,11 +240,11 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
                     && function(function.getMetadata().getNamespace(), function.functionName()).isPresent()) {
                 throw new ResourceWriteException(Reason.EXISTS, "function " + function.functionName() + " already exists");
             }
-            checked(resource, null);
+            String document = checkedDocument(resource, null);
             Path file = writable.resolve(resource.getMetadata().getNamespace())
                     .resolve(resource.getKind().toLowerCase(java.util.Locale.ROOT))
                     .resolve(resource.getMetadata().getName() + ".yaml");
-            write(() -> ManifestWriting.writeAtomically(file, ManifestWriting.document(resource, defaultNamespace)));
+            write(() -> ManifestWriting.writeAtomically(file, document));
             return readBack(resource, file);
         }
     }
@@ -254,11 +254,9 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
         synchronized (rescanLock) {
             withNamespace(resource);
             String key = Entry.key(resource);
-            HasMetadata current = current(resource);
-            checked(resource, current);
+            String document = checkedDocument(resource, current(resource));
             Path file = snapshot.sources().get(key);
-            write(() -> ManifestWriting.rewrite(file, document -> sameResource(document, resource),
-                    ManifestWriting.document(resource, defaultNamespace)));
+            write(() -> ManifestWriting.rewrite(file, content -> sameResource(content, resource), document));
             return readBack(resource, file);
         }
     }
@@ -310,29 +308,24 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
         return resources(files, snapshot).get(key);
     }
 
-    /** Refuses what the API server would refuse: the schema and rules, and for a replacement the update rules. */
-    private void checked(HasMetadata resource, HasMetadata current) {
-        JsonNode document;
+    /**
+     * The manifest document of {@code resource}, if the API server would take it (the same check
+     * as a file's, against {@code current} for a replacement).
+     */
+    private String checkedDocument(HasMetadata resource, HasMetadata current) {
+        String document = ManifestWriting.document(resource, defaultNamespace);
+        JsonNode content;
         try {
-            document = reader.read(ManifestWriting.document(resource, defaultNamespace)).get(0).content();
+            content = reader.read(document).get(0).content();
         } catch (ManifestReader.UnreadableManifestException e) {
             throw new IllegalStateException("a written document always reads back", e);
         }
-        Validation validation = validator.validate(withDefaultNamespace(document));
-        List<String> problems = new ArrayList<>(validation.errors().stream().map(FieldError::toString).toList());
-        if (validation.valid() && current != null) {
-            HasMetadata updated = validation.resource();
-            // As when the file is loaded: a published Version's frozen part comes from its record.
-            if (freezer != null && updated instanceof Version version) {
-                updated = freezer.frozen(version).map(frozen -> (HasMetadata) VersionFreezer.applied(version, frozen))
-                        .orElse(updated);
-            }
-            validator.validateUpdate(current, updated).forEach(error -> problems.add(error.toString()));
-        }
+        List<String> problems = check(content, key -> current).errors().stream().map(FieldError::toString).toList();
         if (!problems.isEmpty()) {
             throw new ResourceWriteException(Reason.INVALID, Entry.key(resource) + " is invalid: "
                     + String.join("; ", problems), problems);
         }
+        return document;
     }
 
     /** The resource as the store now holds it, or the problems that kept the written file from loading. */
@@ -436,35 +429,51 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
         List<String> problems = new ArrayList<>();
         for (ManifestReader.Document document : documents) {
             String where = describe(document);
-            Validation validation = validator.validate(withDefaultNamespace(document.content()));
-            if (!validation.valid()) {
-                validation.errors().forEach(error -> problems.add(where + ": " + error));
+            Checked checked = check(document.content(), previous::get);
+            checked.errors().forEach(error -> problems.add(where + ": " + error));
+            if (checked.resource() == null) {
                 continue;
             }
-            HasMetadata resource = validation.resource();
+            HasMetadata resource = checked.resource();
             resource.getMetadata().setResourceVersion(ManifestWriting.resourceVersion(document.content()));
             resource.getMetadata().setUid(UUID.nameUUIDFromBytes(
                     ("klambda:" + Entry.key(resource)).getBytes(StandardCharsets.UTF_8)).toString());
-            Set<FieldError> errors = new LinkedHashSet<>();
-            // A published Version is its record, even across restarts: the manifest may leave out, not change, what was frozen.
-            if (freezer != null && resource instanceof Version version) {
-                Optional<Version> frozen = freezer.frozen(version);
-                if (frozen.isPresent()) {
-                    resource = VersionFreezer.applied(version, frozen.get());
-                    errors.addAll(validator.validateUpdate(frozen.get(), resource));
-                }
-            }
-            HasMetadata old = previous.get(Entry.key(resource));
-            if (old != null) {
-                errors.addAll(validator.validateUpdate(old, resource));
-            }
-            errors.forEach(error -> problems.add(where + ": " + error));
             entries.add(new Entry(resource));
         }
         if (!problems.isEmpty()) {
             return keepPrevious(path, before, hash, problems);
         }
         return new LoadedFile(path, hash, modified, List.copyOf(entries), List.of());
+    }
+
+    /** A document checked: the resource it defines (null when its schema refuses it) and every rule it breaks. */
+    private record Checked(HasMetadata resource, List<FieldError> errors) {
+    }
+
+    /**
+     * Checks one document as the API server would: its schema and rules; for a published Version,
+     * its record (the manifest may leave out, not change, what was frozen, even across restarts);
+     * and the update rules against the resource {@code previous} holds under its key, if any.
+     */
+    private Checked check(JsonNode content, java.util.function.Function<String, HasMetadata> previous) {
+        Validation validation = validator.validate(withDefaultNamespace(content));
+        if (!validation.valid()) {
+            return new Checked(null, validation.errors());
+        }
+        HasMetadata resource = validation.resource();
+        Set<FieldError> errors = new LinkedHashSet<>();
+        if (freezer != null && resource instanceof Version version) {
+            Optional<Version> frozen = freezer.frozen(version);
+            if (frozen.isPresent()) {
+                resource = VersionFreezer.applied(version, frozen.get());
+                errors.addAll(validator.validateUpdate(frozen.get(), resource));
+            }
+        }
+        HasMetadata old = previous.apply(Entry.key(resource));
+        if (old != null) {
+            errors.addAll(validator.validateUpdate(old, resource));
+        }
+        return new Checked(resource, List.copyOf(errors));
     }
 
     /** A file with problems changes nothing: what it defined before stays loaded. */
