@@ -8,6 +8,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
+import dev.klambda.core.code.CodeLocations;
 import dev.klambda.core.code.CodeStore;
 
 /** Serves the zips GetFunction's {@code Code.Location} points at, while their signature holds. */

@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import dev.klambda.core.api.FunctionConfigurations;
 import dev.klambda.core.api.FunctionConfigurations.Detail;
 import dev.klambda.core.code.CodeDigest;
+import dev.klambda.core.code.CodeLocations;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.core.layer.LayerVersionArn;

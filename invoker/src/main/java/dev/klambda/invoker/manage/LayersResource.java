@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.klambda.core.api.LambdaTimestamps;
 import dev.klambda.core.code.CodeDigest;
+import dev.klambda.core.code.CodeLocations;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.core.layer.LayerStore;

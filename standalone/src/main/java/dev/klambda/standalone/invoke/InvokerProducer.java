@@ -13,6 +13,7 @@ import jakarta.inject.Singleton;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 
+import dev.klambda.core.code.CodeLocations;
 import dev.klambda.core.code.DirectoryCodeStore;
 import dev.klambda.core.store.ResourceStore;
 import dev.klambda.core.tenant.TenantTable;
@@ -20,7 +21,6 @@ import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.invoker.admit.ConcurrencyLimits;
 import dev.klambda.invoker.auth.SigV4Verifier;
 import dev.klambda.invoker.invoke.Invoker;
-import dev.klambda.invoker.manage.CodeLocations;
 import dev.klambda.invoker.manage.FunctionPackages;
 import dev.klambda.invoker.metrics.InvocationMetrics;
 import dev.klambda.invoker.routing.Resolver;

@@ -1,4 +1,4 @@
-package dev.klambda.invoker.manage;
+package dev.klambda.core.code;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -14,7 +14,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * GetFunction's {@code Code.Location}: a URL of the invoker that serves one zip of the code store
  * until it expires, signed with a key of this invoker (like S3's presigned URLs, the URL is the
- * credential). Invokers that share a key (cluster mode) honour each other's URLs.
+ * credential). Invokers that share a key (cluster mode) honour each other's URLs. Function pods
+ * fetch their code from {@linkplain #poolLocation pool locations}, which do not expire: a pod may
+ * restart long after its Deployment was written, and the zip behind a SHA-256 never changes.
  */
 public final class CodeLocations {
 
@@ -42,13 +44,22 @@ public final class CodeLocations {
         return trimmed + PATH + hex + ".zip?Expires=" + expires + "&Signature=" + signature(hex, expires);
     }
 
-    /** Whether a request for {@code hex} carries a valid signature that has not expired. */
+    /**
+     * The location function pods fetch the zip with SHA-256 {@code hex} from, under {@code base}
+     * (the invoker's address inside the cluster). It never expires ({@code Expires=0}).
+     */
+    public String poolLocation(String base, String hex) {
+        String trimmed = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        return trimmed + PATH + hex + ".zip?Expires=0&Signature=" + signature(hex, 0);
+    }
+
+    /** Whether a request for {@code hex} carries a valid signature that has not expired (0: a pool location). */
     public boolean valid(String hex, String expires, String signature) {
         if (expires == null || signature == null || !expires.matches("\\d{1,12}")) {
             return false;
         }
         long until = Long.parseLong(expires);
-        if (until < clock.instant().getEpochSecond()) {
+        if (until != 0 && until < clock.instant().getEpochSecond()) {
             return false;
         }
         return MessageDigest.isEqual(signature(hex, until).getBytes(StandardCharsets.US_ASCII),
