@@ -1,0 +1,53 @@
+package dev.klambda.controller.reconcile;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+
+import dev.klambda.controller.config.ControllerConfig;
+import dev.klambda.controller.model.PoolSettings;
+import dev.klambda.core.code.CodeLocations;
+import dev.klambda.core.code.DirectoryCodeStore;
+import dev.klambda.core.layer.LayerStore;
+
+/** The controller's parts, from its configuration. */
+public class ControllerBeans {
+
+    @Produces
+    @Singleton
+    PoolSettings poolSettings(ControllerConfig config) {
+        byte[] key = config.codeStore().signingKey().map(k -> k.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        return new PoolSettings(config.controller().agentImage(), config.controller().runtimeImages(),
+                config.controller().imagePullPolicy(), config.codeStore().url(),
+                new CodeLocations(key, Clock.systemUTC()), config.systemNamespace());
+    }
+
+    @Produces
+    @Singleton
+    DirectoryCodeStore codeStore(ControllerConfig config) {
+        return new DirectoryCodeStore(config.codeStore().directory());
+    }
+
+    @Produces
+    @Singleton
+    LayerStore layerStore(ControllerConfig config) {
+        return new LayerStore(config.codeStore().directory().resolve("layers"));
+    }
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** One controller replica acts at a time (profiles: quarkus.operator-sdk.activate-leader-election-for-profiles). */
+    @Produces
+    @Singleton
+    LeaderElectionConfiguration leaderElection(ControllerConfig config) {
+        return new LeaderElectionConfiguration("klambda-controller", config.systemNamespace());
+    }
+}
