@@ -12,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
@@ -23,11 +21,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 
 import dev.klambda.controller.config.ControllerConfig;
-import dev.klambda.controller.model.PoolDeployments;
-import dev.klambda.controller.model.PoolNetworkPolicies;
-import dev.klambda.controller.model.PoolSettings;
 import dev.klambda.controller.model.PoolSizing;
-import dev.klambda.controller.model.PoolSpec;
 import dev.klambda.core.api.LambdaTimestamps;
 import dev.klambda.core.status.Conditions;
 import dev.klambda.crds.v1alpha1.common.Condition;
@@ -53,11 +47,7 @@ public class FunctionReconciler implements Reconciler<Function> {
     static final Duration RECHECK = Duration.ofSeconds(30);
 
     @Inject
-    Tenants tenants;
-    @Inject
-    CodeChecks codeChecks;
-    @Inject
-    PoolSettings settings;
+    Pools pools;
     @Inject
     EventRecorder events;
     @Inject
@@ -67,10 +57,8 @@ public class FunctionReconciler implements Reconciler<Function> {
     public UpdateControl<Function> reconcile(Function function, Context<Function> context) {
         String namespace = function.getMetadata().getNamespace();
         Long generation = function.getMetadata().getGeneration();
-        Optional<ControllerConfig.Tenant> tenant = tenants.byNamespace(namespace);
-        CodeChecks.Result code = tenant.isPresent() ? codeChecks.check(namespace, function.getSpec())
-                : CodeChecks.Result.missing("NoAccount", "namespace " + namespace
-                        + " is not in klambda's tenant table (klambda.tenants), so it has no account to run functions in");
+        Optional<ControllerConfig.Tenant> tenant = pools.tenant(namespace);
+        CodeChecks.Result code = pools.check(namespace, tenant, function.getSpec());
         Condition pool = code.available()
                 ? ensurePool(function, tenant.get(), code, context)
                 : new Condition(PoolStates.POOL_AVAILABLE, Condition.ConditionStatus.False, "CodeUnavailable",
@@ -79,26 +67,14 @@ public class FunctionReconciler implements Reconciler<Function> {
         return update(function, status, code);
     }
 
-    /** $LATEST's pool: desired Deployment and NetworkPolicy, applied by the workflow. */
+    /** $LATEST's pool, sized by demand alone (it has no provisioned concurrency) within its cap. */
     private Condition ensurePool(Function function, ControllerConfig.Tenant tenant, CodeChecks.Result code,
             Context<Function> context) {
-        Long generation = function.getMetadata().getGeneration();
         int cap = function.getSpec().getReservedConcurrentExecutions() != null
                 ? function.getSpec().getReservedConcurrentExecutions()
                 : tenant.concurrencyLimit();
-        // $LATEST has no provisioned concurrency; demand from invokers sizes it.
-        int replicas = PoolSizing.replicas(0, 0, cap);
-        PoolSpec spec = new PoolSpec(function.getMetadata().getNamespace(), function.functionName(), "$LATEST",
-                tenant.accountId(), tenants.region(), function.getSpec(), code.layerSha256s(), replicas);
-        try {
-            PoolDependent.offer(context, Deployment.class, PoolDeployments.desired(spec, settings));
-            PoolDependent.offer(context, NetworkPolicy.class, PoolNetworkPolicies.desired(spec, settings));
-        } catch (IllegalArgumentException e) {
-            return new Condition(PoolStates.POOL_AVAILABLE, Condition.ConditionStatus.False, "NoRuntimeImage",
-                    e.getMessage(), null, generation);
-        }
-        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        return PoolStates.condition(context.getSecondaryResource(Deployment.class), replicas, generation);
+        return pools.apply(pools.spec(function.getMetadata().getNamespace(), function.functionName(), "$LATEST", tenant,
+                function.getSpec(), code, PoolSizing.replicas(0, 0, cap)), function, context);
     }
 
     private FunctionStatus status(Function function, CodeChecks.Result code, Condition pool) {
@@ -114,12 +90,17 @@ public class FunctionReconciler implements Reconciler<Function> {
                 : current.lastModified();
         FunctionStatus.State state = code.available() ? FunctionStatus.State.Active : FunctionStatus.State.Failed;
         String reasonCode = code.available() ? null : stateReasonCode(code.reason());
-        String lastVersion = function.getMetadata().getAnnotations() == null ? null
-                : function.getMetadata().getAnnotations().get(LAST_VERSION_NUMBER);
         return new FunctionStatus(generation, conditions, state, code.available() ? null : code.message(), reasonCode,
                 code.available() ? FunctionStatus.LastUpdateStatus.Successful : FunctionStatus.LastUpdateStatus.Failed,
                 code.available() ? null : code.message(), reasonCode, code.codeSha256(), code.codeSize(), lastModified,
-                revisionId(function), lastVersion == null ? null : Integer.valueOf(lastVersion));
+                revisionId(function), lastVersionNumber(function) == 0 ? null : lastVersionNumber(function));
+    }
+
+    /** The highest version number {@code function} ever handed out; 0 for none. */
+    static int lastVersionNumber(Function function) {
+        String last = function.getMetadata().getAnnotations() == null ? null
+                : function.getMetadata().getAnnotations().get(LAST_VERSION_NUMBER);
+        return last == null ? 0 : Integer.parseInt(last);
     }
 
     /** Lambda's StateReasonCode for why code is unavailable. */

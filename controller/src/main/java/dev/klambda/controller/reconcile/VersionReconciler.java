@@ -10,7 +10,6 @@ import java.util.Optional;
 import jakarta.inject.Inject;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -22,11 +21,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 
 import dev.klambda.controller.config.ControllerConfig;
-import dev.klambda.controller.model.PoolDeployments;
-import dev.klambda.controller.model.PoolNetworkPolicies;
-import dev.klambda.controller.model.PoolSettings;
 import dev.klambda.controller.model.PoolSizing;
-import dev.klambda.controller.model.PoolSpec;
 import dev.klambda.core.api.LambdaTimestamps;
 import dev.klambda.core.code.CodeDigest;
 import dev.klambda.crds.v1alpha1.alias.Alias;
@@ -57,11 +52,7 @@ public class VersionReconciler implements Reconciler<Version> {
     static final String LAST_VERSION_HOLDER = "klambda.dev/last-version-holder";
 
     @Inject
-    Tenants tenants;
-    @Inject
-    CodeChecks codeChecks;
-    @Inject
-    PoolSettings settings;
+    Pools pools;
     @Inject
     EventRecorder events;
     @Inject
@@ -84,17 +75,19 @@ public class VersionReconciler implements Reconciler<Version> {
         if (adopted) {
             return UpdateControl.patchResource(version);
         }
-        Optional<ControllerConfig.Tenant> tenant = tenants.byNamespace(version.getMetadata().getNamespace());
+        String namespace = version.getMetadata().getNamespace();
+        Optional<ControllerConfig.Tenant> tenant = pools.tenant(namespace);
         FunctionConfiguration configuration = version.getSpec().snapshot().configuration();
-        CodeChecks.Result code = tenant.isPresent() ? codeChecks.check(version.getMetadata().getNamespace(), configuration)
-                : CodeChecks.Result.missing("NoAccount", "namespace " + version.getMetadata().getNamespace()
-                        + " is not in klambda's tenant table");
+        CodeChecks.Result code = pools.check(namespace, tenant, configuration);
         int provisioned = provisioned(version, context);
         int cap = function != null && function.getSpec().getReservedConcurrentExecutions() != null
                 ? function.getSpec().getReservedConcurrentExecutions()
                 : tenant.map(ControllerConfig.Tenant::concurrencyLimit).orElse(0);
         int replicas = PoolSizing.replicas(provisioned, 0, cap);
-        Condition pool = code.available() ? ensurePool(version, tenant.get(), configuration, code, replicas, context)
+        Condition pool = code.available()
+                ? pools.apply(pools.spec(namespace, version.getSpec().functionName(),
+                        String.valueOf(version.getSpec().version()), tenant.get(), configuration, code, replicas), version,
+                        context)
                 : StatusConditions.of(PoolStates.POOL_AVAILABLE, false, code.reason(), code.message(),
                         version.getMetadata().getGeneration());
         Condition published = StatusConditions.of(PUBLISHED, true, "Published", "version "
@@ -162,9 +155,7 @@ public class VersionReconciler implements Reconciler<Version> {
                     .filter(v -> v.getSpec().snapshot() != null && Objects.equals(v.getSpec().version(), spec.version())
                             && !v.getMetadata().getName().equals(version.getMetadata().getName()))
                     .findFirst();
-            String last = function.getMetadata().getAnnotations() == null ? null
-                    : function.getMetadata().getAnnotations().get(FunctionReconciler.LAST_VERSION_NUMBER);
-            if (holder.isPresent() || last != null && Integer.parseInt(last) >= spec.version()) {
+            if (holder.isPresent() || FunctionReconciler.lastVersionNumber(function) >= spec.version()) {
                 return "VersionNumberTaken: version " + spec.version() + " of " + spec.functionName()
                         + " was published before; a number is never used twice";
             }
@@ -179,13 +170,13 @@ public class VersionReconciler implements Reconciler<Version> {
     private static int nextNumber(Version version, Function function, Context<Version> context) {
         Map<String, String> annotations = function.getMetadata().getAnnotations() == null ? Map.of()
                 : function.getMetadata().getAnnotations();
-        String last = annotations.get(FunctionReconciler.LAST_VERSION_NUMBER);
-        if (last != null && version.getMetadata().getUid().equals(annotations.get(LAST_VERSION_HOLDER))) {
-            return Integer.parseInt(last);
+        int last = FunctionReconciler.lastVersionNumber(function);
+        if (last > 0 && version.getMetadata().getUid().equals(annotations.get(LAST_VERSION_HOLDER))) {
+            return last;
         }
         int highest = Related.siblings(version, context).map(v -> v.getSpec().version())
                 .filter(Objects::nonNull).mapToInt(Integer::intValue).max().orElse(0);
-        return 1 + Math.max(highest, last == null ? 0 : Integer.parseInt(last));
+        return 1 + Math.max(highest, last);
     }
 
     /**
@@ -194,9 +185,7 @@ public class VersionReconciler implements Reconciler<Version> {
      * and its reconciliation is retried), and a number once handed out is never handed out again.
      */
     private void reserve(Function function, int number, Version holder) {
-        String last = function.getMetadata().getAnnotations() == null ? null
-                : function.getMetadata().getAnnotations().get(FunctionReconciler.LAST_VERSION_NUMBER);
-        if (last != null && Integer.parseInt(last) >= number) {
+        if (FunctionReconciler.lastVersionNumber(function) >= number) {
             return;
         }
         Function copy = client.resources(Function.class).inNamespace(function.getMetadata().getNamespace())
@@ -223,22 +212,6 @@ public class VersionReconciler implements Reconciler<Version> {
                 .mapToInt(a -> a.getSpec().provisionedConcurrentExecutions() == null ? 0
                         : a.getSpec().provisionedConcurrentExecutions())
                 .sum();
-    }
-
-    private Condition ensurePool(Version version, ControllerConfig.Tenant tenant, FunctionConfiguration configuration,
-            CodeChecks.Result code, int replicas, Context<Version> context) {
-        Long generation = version.getMetadata().getGeneration();
-        PoolSpec spec = new PoolSpec(version.getMetadata().getNamespace(), version.getSpec().functionName(),
-                String.valueOf(version.getSpec().version()), tenant.accountId(), tenants.region(), configuration,
-                code.layerSha256s(), replicas);
-        try {
-            PoolDependent.offer(context, Deployment.class, PoolDeployments.desired(spec, settings));
-            PoolDependent.offer(context, NetworkPolicy.class, PoolNetworkPolicies.desired(spec, settings));
-        } catch (IllegalArgumentException e) {
-            return StatusConditions.of(PoolStates.POOL_AVAILABLE, false, "NoRuntimeImage", e.getMessage(), generation);
-        }
-        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        return PoolStates.condition(context.getSecondaryResource(Deployment.class), replicas, generation);
     }
 
     private ProvisionedConcurrencyStatus provisionedStatus(int requested, int allocated, Optional<Deployment> deployment) {
