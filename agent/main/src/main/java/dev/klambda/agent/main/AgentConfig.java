@@ -72,7 +72,10 @@ public interface AgentConfig {
     @WithDefault("8080")
     int invokePort();
 
-    /** Start INIT when the pod starts, so it is ready before the first invocation. */
+    /**
+     * Start INIT when the pod starts, so it is ready before the first invocation; {@code /klambda/ready}
+     * then answers 200 only once INIT has succeeded. Without it the pod is ready as soon as it listens.
+     */
     @WithDefault("true")
     boolean eagerInit();
 }

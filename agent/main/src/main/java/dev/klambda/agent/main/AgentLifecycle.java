@@ -50,8 +50,11 @@ public class AgentLifecycle {
         RuntimeLaunchers launchers = new RuntimeLaunchers(Interpreters.detect(System.getenv()));
         environment = ExecutionEnvironment.create(vertx, spec, launchers, MemoryLimits.detect(), LogSink.stdout(),
                 config.runtimeApiHost(), config.runtimeApiPort()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        server = InvokeServer.start(vertx, environment, config.invokeHost(), config.invokePort()).toCompletionStage()
-                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // Without eager INIT nothing would ever start the runtime if readiness waited for it.
+        InvokeServer.Readiness readiness = config.eagerInit() ? InvokeServer.Readiness.INITIALIZED
+                : InvokeServer.Readiness.LISTENING;
+        server = InvokeServer.start(vertx, environment, config.invokeHost(), config.invokePort(), readiness)
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("agent for %s:%s (%s) takes invocations on %s:%d; Runtime API on %s", config.functionName(),
                 config.functionVersion(), config.runtime(), config.invokeHost(), server.port(),
                 environment.runtimeApiAddress());

@@ -107,6 +107,28 @@ class AgentMainIT {
     }
 
     @Test
+    void isReadyAtOnceWhenInitWaitsForTheFirstInvocation() throws Exception {
+        int invokePort = freePort();
+        Serving agent = serve(new HashMap<>(Map.of("KLAMBDA_EAGER_INIT", "false", "KLAMBDA_INVOKE_PORT",
+                Integer.toString(invokePort), "KLAMBDA_RUNTIME_API_PORT", Integer.toString(freePort()))), "0.0.0.0",
+                invokePort);
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> ready = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + invokePort + "/klambda/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).as("the probe would otherwise keep the first invocation away for ever")
+                    .isEqualTo(200);
+            assertThat(ready.body()).isEqualTo("NEW");
+            HttpResponse<String> response = invoke(http, "127.0.0.1", invokePort);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("X-Klambda-Init-Duration")).as("a cold start").isPresent();
+        } finally {
+            agent.stop();
+        }
+    }
+
+    @Test
     void passesOnlyPrefixedVariablesToTheFunction() {
         assertThat(AgentLifecycle.userEnvironment(Map.of("KLAMBDA_ENV_DB_URL", "x", "KUBERNETES_SERVICE_HOST", "y",
                 "KLAMBDA_RUNTIME", "python3.12", "KLAMBDA_ENV_", "z"))).isEqualTo(Map.of("DB_URL", "x"));
