@@ -129,6 +129,15 @@ class AgentMainIT {
     }
 
     @Test
+    void refusesAnUnknownMode() throws Exception {
+        AgentProcess.Finished finished = AgentProcess.run(Map.of(), "fecth");
+
+        assertThat(finished.exitCode()).as(finished.output()).isEqualTo(2);
+        assertThat(finished.stderr()).containsExactly(
+                "klambda-agent: unknown mode 'fecth' (usage: klambda-agent [serve] | fetch | install <directory>)");
+    }
+
+    @Test
     void passesOnlyPrefixedVariablesToTheFunction() {
         assertThat(AgentLifecycle.userEnvironment(Map.of("KLAMBDA_ENV_DB_URL", "x", "KUBERNETES_SERVICE_HOST", "y",
                 "KLAMBDA_RUNTIME", "python3.12", "KLAMBDA_ENV_", "z"))).isEqualTo(Map.of("DB_URL", "x"));
