@@ -167,6 +167,7 @@ public final class ExecutionEnvironment {
     private final LogRecorder log;
     private final MemoryLimits.Guard memory;
     private final String logStreamName;
+    private final String runtimeApiHost;
     private RuntimeApiServer server;
 
     // Everything below is confined to the context.
@@ -193,7 +194,7 @@ public final class ExecutionEnvironment {
     private double peakMemoryMb;
 
     private ExecutionEnvironment(Vertx vertx, Context context, EnvironmentSpec spec, RuntimeLaunchers launchers,
-            MemoryLimits memoryLimits, LogSink sink) {
+            MemoryLimits memoryLimits, LogSink sink, String runtimeApiHost) {
         this.vertx = vertx;
         this.context = context;
         this.spec = spec;
@@ -201,6 +202,7 @@ public final class ExecutionEnvironment {
         this.log = new LogRecorder(sink);
         this.logStreamName = RuntimeVariables.logStreamName(spec.function().version());
         this.memory = memoryLimits.guard(UUID.randomUUID().toString(), spec.memorySizeMb() * 1024L * 1024L);
+        this.runtimeApiHost = runtimeApiHost;
     }
 
     /**
@@ -209,22 +211,36 @@ public final class ExecutionEnvironment {
      */
     public static CompletionStage<ExecutionEnvironment> create(Vertx vertx, EnvironmentSpec spec,
             RuntimeLaunchers launchers, MemoryLimits memoryLimits, LogSink sink, int runtimeApiPort) {
+        return create(vertx, spec, launchers, memoryLimits, sink, "127.0.0.1", runtimeApiPort);
+    }
+
+    /**
+     * Creates an environment whose Runtime API listens on {@code runtimeApiHost:runtimeApiPort}
+     * (port 0 for any free port), the address its runtime gets as {@code AWS_LAMBDA_RUNTIME_API}.
+     * Another loopback address than 127.0.0.1 lets many environments on one machine each use
+     * Lambda's port, as pods do. No runtime starts until {@link #init()} or the first {@link #invoke}.
+     */
+    public static CompletionStage<ExecutionEnvironment> create(Vertx vertx, EnvironmentSpec spec,
+            RuntimeLaunchers launchers, MemoryLimits memoryLimits, LogSink sink, String runtimeApiHost,
+            int runtimeApiPort) {
         // The caller's event loop when there is one: an invoker that creates the environment for a
         // request on its event loop then usually hands it that loop's later requests without a thread hop.
         Context context = vertx.getOrCreateContext();
         if (context instanceof ContextInternal internal) {
             context = internal.unwrap();
         }
-        ExecutionEnvironment environment = new ExecutionEnvironment(vertx, context, spec, launchers, memoryLimits, sink);
+        ExecutionEnvironment environment = new ExecutionEnvironment(vertx, context, spec, launchers, memoryLimits, sink,
+                runtimeApiHost);
         CompletableFuture<ExecutionEnvironment> created = new CompletableFuture<>();
-        context.runOnContext(v -> RuntimeApiServer.start(vertx, environment, runtimeApiPort).onComplete(started -> {
-            if (started.succeeded()) {
-                environment.server = started.result();
-                created.complete(environment);
-            } else {
-                created.completeExceptionally(started.cause());
-            }
-        }));
+        context.runOnContext(
+                v -> RuntimeApiServer.start(vertx, environment, runtimeApiHost, runtimeApiPort).onComplete(started -> {
+                    if (started.succeeded()) {
+                        environment.server = started.result();
+                        created.complete(environment);
+                    } else {
+                        created.completeExceptionally(started.cause());
+                    }
+                }));
         return created;
     }
 
@@ -238,9 +254,15 @@ public final class ExecutionEnvironment {
         return spec;
     }
 
-    /** The port of this environment's Runtime API on 127.0.0.1. */
+    /** The port of this environment's Runtime API (on 127.0.0.1 unless created with another host). */
     public int runtimeApiPort() {
         return server.port();
+    }
+
+    /** {@code AWS_LAMBDA_RUNTIME_API}: where the runtime reaches this environment's Runtime API, as host:port. */
+    public String runtimeApiAddress() {
+        String host = runtimeApiHost.indexOf(':') >= 0 ? "[" + runtimeApiHost + "]" : runtimeApiHost;
+        return host + ":" + server.port();
     }
 
     /** How long the most recent INIT took, in milliseconds, or null before one finished. */
@@ -516,7 +538,7 @@ public final class ExecutionEnvironment {
         Map<String, String> environment;
         try {
             command = launchers.command(spec);
-            environment = RuntimeVariables.forRuntime(spec, "127.0.0.1:" + server.port(), logStreamName, command);
+            environment = RuntimeVariables.forRuntime(spec, runtimeApiAddress(), logStreamName, command);
         } catch (RuntimeLaunchers.UnlaunchableRuntimeException e) {
             throw new LaunchFailedException(Failure.platform(e.errorType(), e.getMessage()));
         } catch (IllegalArgumentException e) {

@@ -26,15 +26,29 @@ public final class InvokeServer {
     /** Lambda's limit on a synchronous request. */
     public static final int MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 
+    /** When {@link #READY_PATH} answers 200 (otherwise 503, with the environment's state as the body). */
+    public enum Readiness {
+        /** Once INIT has succeeded, and while the runtime is idle or busy: the environment is pre-warmed first. */
+        INITIALIZED,
+        /** As long as the environment is not shut down: INIT runs with the first invocation. */
+        LISTENING
+    }
+
     private final HttpServer server;
 
     private InvokeServer(HttpServer server) {
         this.server = server;
     }
 
+    /** Serves {@code environment} on {@code host:port}, ready once INIT has succeeded. */
     public static Future<InvokeServer> start(Vertx vertx, ExecutionEnvironment environment, String host, int port) {
+        return start(vertx, environment, host, port, Readiness.INITIALIZED);
+    }
+
+    public static Future<InvokeServer> start(Vertx vertx, ExecutionEnvironment environment, String host, int port,
+            Readiness readiness) {
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
-        server.requestHandler(request -> handle(environment, request));
+        server.requestHandler(request -> handle(environment, readiness, request));
         return server.listen().map(InvokeServer::new);
     }
 
@@ -46,11 +60,14 @@ public final class InvokeServer {
         return server.close();
     }
 
-    private static void handle(ExecutionEnvironment environment, HttpServerRequest request) {
+    private static void handle(ExecutionEnvironment environment, Readiness readiness, HttpServerRequest request) {
         HttpServerResponse response = request.response();
         if (request.path().equals(READY_PATH)) {
             ExecutionEnvironment.State state = environment.state();
-            boolean ready = state == ExecutionEnvironment.State.IDLE || state == ExecutionEnvironment.State.BUSY;
+            boolean ready = switch (readiness) {
+                case INITIALIZED -> state == ExecutionEnvironment.State.IDLE || state == ExecutionEnvironment.State.BUSY;
+                case LISTENING -> state != ExecutionEnvironment.State.STOPPED;
+            };
             response.setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "text/plain").end(state.name());
             return;
         }

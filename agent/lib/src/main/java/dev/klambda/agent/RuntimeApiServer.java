@@ -18,7 +18,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * The HTTP face of one environment on 127.0.0.1: the Runtime API ({@code /2018-06-01}), the
+ * The HTTP face of one environment on a loopback address: the Runtime API ({@code /2018-06-01}), the
  * Extensions API ({@code /2020-01-01}), and the Logs and Telemetry APIs answered as the Runtime
  * Interface Emulator answers them. It parses requests and hands them to the environment, on the
  * environment's own event loop.
@@ -40,8 +40,8 @@ final class RuntimeApiServer {
         this.environment = environment;
     }
 
-    static Future<RuntimeApiServer> start(Vertx vertx, ExecutionEnvironment environment, int port) {
-        HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true)
+    static Future<RuntimeApiServer> start(Vertx vertx, ExecutionEnvironment environment, String host, int port) {
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
                 .setIdleTimeout(0).setMaxInitialLineLength(16 * 1024)
                 // runtimes send X-Ray error causes of up to 1 MiB in a header
                 .setMaxHeaderSize(2 * 1024 * 1024);

@@ -108,8 +108,12 @@ public final class ZipExtractor {
     /**
      * Unpacks {@code zip} over what {@code dir} already holds (an earlier layer), later entries
      * replacing earlier ones. Not atomic: callers unpack into a directory nobody else sees yet.
+     *
+     * @param alreadyUnzipped bytes already counted against the limit
+     * @return the bytes this zip unpacked to
+     * @throws InvalidCodePackageException when the zip is not a zip, too large, or unsafe
      */
-    long extractInto(Path zip, Path dir, long alreadyUnzipped) throws IOException {
+    public long extractInto(Path zip, Path dir, long alreadyUnzipped) throws IOException {
         checkSize(alreadyUnzipped);
         try (ZipFile file = open(zip)) {
             List<ZipArchiveEntry> entries = Collections.list(file.getEntries());

@@ -52,15 +52,30 @@ public interface AgentConfig {
     @WithDefault("on-demand")
     String initializationType();
 
-    /** Where the Runtime API listens on 127.0.0.1; Lambda reserves 9001. */
+    /**
+     * The address the Runtime API listens on, and that the runtime gets in
+     * {@code AWS_LAMBDA_RUNTIME_API}: loopback, so only the pod's own processes reach it. A test
+     * harness that runs many pods on one machine gives each its own 127.0.0.N.
+     */
+    @WithDefault("127.0.0.1")
+    String runtimeApiHost();
+
+    /** Where the Runtime API listens; Lambda reserves 9001. */
     @WithDefault("9001")
     int runtimeApiPort();
+
+    /** The address invokers' requests are accepted on: every interface of the pod, or one 127.0.0.N in a test harness. */
+    @WithDefault("0.0.0.0")
+    String invokeHost();
 
     /** Where invokers send invocations. */
     @WithDefault("8080")
     int invokePort();
 
-    /** Start INIT when the pod starts, so it is ready before the first invocation. */
+    /**
+     * Start INIT when the pod starts, so it is ready before the first invocation; {@code /klambda/ready}
+     * then answers 200 only once INIT has succeeded. Without it the pod is ready as soon as it listens.
+     */
     @WithDefault("true")
     boolean eagerInit();
 }

@@ -48,12 +48,16 @@ public class AgentLifecycle {
                         ? Duration.ofSeconds(Math.max(130, config.timeout().toSeconds()))
                         : EnvironmentSpec.DEFAULT_INIT_TIMEOUT);
         RuntimeLaunchers launchers = new RuntimeLaunchers(Interpreters.detect(System.getenv()));
-        environment = ExecutionEnvironment.create(vertx, spec, launchers, MemoryLimits.detect(),
-                LogSink.stdout(), config.runtimeApiPort()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        server = InvokeServer.start(vertx, environment, "0.0.0.0", config.invokePort()).toCompletionStage()
-                .toCompletableFuture().get(30, TimeUnit.SECONDS);
-        LOG.infof("agent for %s:%s (%s) takes invocations on :%d", config.functionName(), config.functionVersion(),
-                config.runtime(), server.port());
+        environment = ExecutionEnvironment.create(vertx, spec, launchers, MemoryLimits.detect(), LogSink.stdout(),
+                config.runtimeApiHost(), config.runtimeApiPort()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // Without eager INIT nothing would ever start the runtime if readiness waited for it.
+        InvokeServer.Readiness readiness = config.eagerInit() ? InvokeServer.Readiness.INITIALIZED
+                : InvokeServer.Readiness.LISTENING;
+        server = InvokeServer.start(vertx, environment, config.invokeHost(), config.invokePort(), readiness)
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        LOG.infof("agent for %s:%s (%s) takes invocations on %s:%d; Runtime API on %s", config.functionName(),
+                config.functionVersion(), config.runtime(), config.invokeHost(), server.port(),
+                environment.runtimeApiAddress());
         if (config.eagerInit()) {
             environment.init();
         }
