@@ -53,7 +53,7 @@ public final class PoolDeployments {
     public static final String TEMPLATE_HASH = "klambda.dev/template-hash";
     /** Where the agent takes invocations, and answers readiness. */
     public static final int INVOKE_PORT = 8080;
-    public static final String READY_PATH = "/ready";
+    public static final String READY_PATH = "/klambda/ready";
     /** Lambda's ratio: one vCPU per 1,769 MB of memory. */
     static final int MB_PER_VCPU = 1769;
     static final int UID = 1000;

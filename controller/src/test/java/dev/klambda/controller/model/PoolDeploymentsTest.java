@@ -157,7 +157,7 @@ class PoolDeploymentsTest {
                     .containsExactly("ALL");
         }
         Container function = pod.getContainers().get(0);
-        assertThat(function.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
+        assertThat(function.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/klambda/ready");
         assertThat(function.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/tmp") && !m.getReadOnly())
                 .anyMatch(m -> m.getMountPath().equals("/var/task") && m.getReadOnly());
         assertThat(pod.getVolumes()).anyMatch(v -> v.getName().equals("tmp")
