@@ -35,7 +35,7 @@ import dev.klambda.invoker.invoke.Target;
  */
 class DashboardMetricsTest {
 
-    static final Path DASHBOARD = Path.of("..", "deploy", "helm", "klambda", "files", "klambda-dashboard.json");
+    static final Path DASHBOARD = Path.of("..", "..", "deploy", "helm", "klambda", "files", "klambda-dashboard.json");
 
     private static final Pattern METRIC = Pattern.compile("\\blambda_[a-z_]+\\b");
     private static final Pattern BY = Pattern.compile("\\bby \\(([^)]*)\\)");
