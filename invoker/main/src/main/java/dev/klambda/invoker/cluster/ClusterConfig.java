@@ -1,0 +1,92 @@
+package dev.klambda.invoker.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The cluster invoker's settings. The Helm chart writes them into
+ * {@code /etc/klambda/application.properties}, shared with the controller and the poller; secrets
+ * arrive as environment variables the file names.
+ */
+@ConfigMapping(prefix = "klambda")
+public interface ClusterConfig {
+
+    /** The region in ARNs, and the one clients sign their requests for. */
+    @WithDefault("us-east-1")
+    String region();
+
+    /** Where klambda's own services run: the invokers' Leases and demand reports live here. */
+    @WithDefault("klambda")
+    String systemNamespace();
+
+    /** The tenant table: namespace, 12-digit account id, access keys, concurrency limit. */
+    List<TenantConfig> tenants();
+
+    /** One tenant of the table. */
+    interface TenantConfig {
+        String namespace();
+
+        String accountId();
+
+        List<AccessKeyConfig> accessKeys();
+
+        /** The most invocations the account may run at once, as Lambda's account concurrency. */
+        @WithDefault("1000")
+        int concurrencyLimit();
+    }
+
+    /** One access key pair. */
+    interface AccessKeyConfig {
+        String id();
+
+        String secret();
+    }
+
+    /** The code store: the volume uploads go to, and how function pods reach it. */
+    CodeStoreConfig codeStore();
+
+    interface CodeStoreConfig {
+        /** The code store's volume, shared with the controller. */
+        Path directory();
+
+        /** This service's address inside the cluster, where function pods fetch code. */
+        String url();
+
+        /** The key that signs code locations, shared with the controller. */
+        Optional<String> signingKey();
+    }
+
+    /**
+     * A domain under which function URLs also answer on host names of their own,
+     * {@code <function>[--<alias>][.<namespace>].<domain>}.
+     */
+    Optional<String> functionUrlDomain();
+
+    /** How this replica works with function pods and with the other replicas. */
+    InvokerConfig invoker();
+
+    interface InvokerConfig {
+        /**
+         * This replica's name: the pod name, which Kubernetes also makes the host name. It names the
+         * replica's Lease and demand report.
+         */
+        @WithDefault("${HOSTNAME:invoker}")
+        String name();
+
+        /** How often the demand report is rewritten when no request waits. */
+        @WithDefault("5s")
+        Duration demandReportInterval();
+
+        /**
+         * How long a replica's Lease lasts without renewal. Replicas renew at a third of it; a replica
+         * that stops renewing loses its share of the pods once it expires.
+         */
+        @WithDefault("15s")
+        Duration leaseDuration();
+    }
+}
