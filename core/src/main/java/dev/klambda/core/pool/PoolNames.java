@@ -22,6 +22,11 @@ public final class PoolNames {
     public static final String FUNCTION = "klambda.dev/function";
     /** Label of every pool pod: {@code latest} or the version number. */
     public static final String VERSION = "klambda.dev/version";
+    /**
+     * Annotation of $LATEST's pods: the function's {@code status.revisionId} whose code and
+     * configuration they run, so that after an update invokers send only to pods of the new revision.
+     */
+    public static final String REVISION = "klambda.dev/revision";
     /** Label of everything the controller makes. */
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGER = "klambda";
