@@ -130,7 +130,10 @@ public final class PoolDeployments {
                     .withVolumeMounts(mount("agent", AGENT_BIN, false)).withSecurityContext(restricted()).build());
         }
         return new PodTemplateSpecBuilder()
-                .withNewMetadata().withLabels(labels).endMetadata()
+                // $LATEST's pods say which revision they run, so invokers send only to the current one
+                .withNewMetadata().withLabels(labels)
+                .withAnnotations(pool.revision() == null ? Map.of() : Map.of(PoolNames.REVISION, pool.revision()))
+                .endMetadata()
                 .withNewSpec()
                 .withServiceAccountName(serviceAccount(configuration.getRole()))
                 // The execution role's token only when a role is named; the default account's is of no use to a function.

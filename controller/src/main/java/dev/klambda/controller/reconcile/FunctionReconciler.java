@@ -74,7 +74,7 @@ public class FunctionReconciler implements Reconciler<Function> {
                 ? function.getSpec().getReservedConcurrentExecutions()
                 : tenant.concurrencyLimit();
         return pools.apply(pools.spec(function.getMetadata().getNamespace(), function.functionName(), "$LATEST", tenant,
-                function.getSpec(), code, PoolSizing.replicas(0, 0, cap)), function, context);
+                function.getSpec(), code, PoolSizing.replicas(0, 0, cap), revisionId(function)), function, context);
     }
 
     private FunctionStatus status(Function function, CodeChecks.Result code, Condition pool) {

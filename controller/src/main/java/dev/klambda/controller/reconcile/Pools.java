@@ -44,9 +44,9 @@ public class Pools {
 
     /** The spec of a pool of {@code tenant}'s function. */
     PoolSpec spec(String namespace, String functionName, String version, ControllerConfig.Tenant tenant,
-            FunctionConfiguration configuration, CodeChecks.Result code, int replicas) {
+            FunctionConfiguration configuration, CodeChecks.Result code, int replicas, String revision) {
         return new PoolSpec(namespace, functionName, version, tenant.accountId(), tenants.region(), configuration,
-                code.layerSha256s(), replicas);
+                code.layerSha256s(), replicas, revision);
     }
 
     /** Applies {@code pool}'s Deployment and NetworkPolicy through {@code primary}'s workflow; the PoolAvailable condition. */

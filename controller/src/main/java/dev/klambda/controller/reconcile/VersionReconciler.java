@@ -86,7 +86,8 @@ public class VersionReconciler implements Reconciler<Version> {
         int replicas = PoolSizing.replicas(provisioned, 0, cap);
         Condition pool = code.available()
                 ? pools.apply(pools.spec(namespace, version.getSpec().functionName(),
-                        String.valueOf(version.getSpec().version()), tenant.get(), configuration, code, replicas), version,
+                        String.valueOf(version.getSpec().version()), tenant.get(), configuration, code, replicas, null),
+                        version,
                         context)
                 : StatusConditions.of(PoolStates.POOL_AVAILABLE, false, code.reason(), code.message(),
                         version.getMetadata().getGeneration());

@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 
 import dev.klambda.core.code.CodeLocations;
+import dev.klambda.core.pool.PoolNames;
 import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.crds.v1alpha1.function.ConfigMapCodeRef;
 import dev.klambda.crds.v1alpha1.function.EgressRule;
@@ -46,7 +47,8 @@ class PoolDeploymentsTest {
     @SafeVarargs
     static PoolSpec pool(String version, int replicas, Consumer<FunctionSpec>... changes) {
         FunctionSpec spec = function("team-a", "hello", changes).getSpec();
-        return new PoolSpec("team-a", "hello", version, "123456789012", "eu-west-1", spec, List.of(), replicas);
+        return new PoolSpec("team-a", "hello", version, "123456789012", "eu-west-1", spec, List.of(), replicas,
+                "$LATEST".equals(version) ? "rev-1" : null);
     }
 
     static Map<String, String> env(Container container) {
@@ -64,6 +66,14 @@ class PoolDeploymentsTest {
                         "https://example.com/f.zip", null),
                 Arguments.of(Named.of("a ConfigMap", new Code(null, null, null, new ConfigMapCodeRef("code", "z"), null)),
                         "file:///klambda/code/code.zip", null));
+    }
+
+    @Test
+    void latestPodsCarryTheRevisionTheyRun() {
+        assertThat(PoolDeployments.desired(pool("$LATEST", 1), SETTINGS).getSpec().getTemplate().getMetadata()
+                .getAnnotations()).containsEntry(PoolNames.REVISION, "rev-1");
+        assertThat(PoolDeployments.desired(pool("3", 1), SETTINGS).getSpec().getTemplate().getMetadata().getAnnotations())
+                .doesNotContainKey(PoolNames.REVISION);
     }
 
     @ParameterizedTest
