@@ -1,11 +1,15 @@
 package dev.klambda.controller;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
+import dev.klambda.core.pool.DemandReports;
 import dev.klambda.crds.v1alpha1.alias.Alias;
 import dev.klambda.crds.v1alpha1.alias.AliasSpec;
 import dev.klambda.crds.v1alpha1.alias.RoutingConfig;
@@ -76,5 +80,16 @@ public final class Fixtures {
         alias.setSpec(new AliasSpec(function, null, version, null, weights == null ? null : new RoutingConfig(weights),
                 provisioned, null, null));
         return alias;
+    }
+
+    /**
+     * The demand report of invoker replica {@code invoker}, written at {@code reportedAt} into the
+     * test profile's system namespace: {@code data} maps {@code <namespace>.<pool>} to a count.
+     */
+    public static ConfigMap demandReport(String invoker, Instant reportedAt, Map<String, String> data) {
+        return new ConfigMapBuilder().withNewMetadata().withNamespace("klambda")
+                .withName(DemandReports.configMapName(invoker)).addToLabels(DemandReports.LABEL, "true")
+                .addToAnnotations(DemandReports.REPORTED_AT, reportedAt.toString()).endMetadata()
+                .withData(data).build();
     }
 }

@@ -60,5 +60,12 @@ public interface ControllerConfig {
         /** How long a pool keeps environments after the last demand, before it scales to zero (provisioned ones stay). */
         @WithDefault("10m")
         Duration idleTime();
+
+        /**
+         * How old an invoker's demand report may be and still count. Invokers rewrite theirs every few
+         * seconds, so an older one belongs to an invoker that stopped or cannot reach the API server.
+         */
+        @WithDefault("30s")
+        Duration demandStaleness();
     }
 }

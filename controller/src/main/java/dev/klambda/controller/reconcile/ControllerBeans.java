@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 
 import dev.klambda.controller.config.ControllerConfig;
+import dev.klambda.controller.demand.Demand;
 import dev.klambda.controller.model.PoolSettings;
 import dev.klambda.core.code.CodeLocations;
 import dev.klambda.core.code.DirectoryCodeStore;
@@ -42,6 +43,12 @@ public class ControllerBeans {
     @Singleton
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    @Produces
+    @Singleton
+    Demand demand(ControllerConfig config, Clock clock) {
+        return new Demand(clock, config.controller().demandStaleness(), config.controller().idleTime());
     }
 
     /** One controller replica acts at a time (profiles: quarkus.operator-sdk.activate-leader-election-for-profiles). */

@@ -14,13 +14,16 @@ import jakarta.inject.Inject;
 
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 
 import dev.klambda.controller.config.ControllerConfig;
+import dev.klambda.controller.demand.Demand;
 import dev.klambda.controller.model.PoolSizing;
 import dev.klambda.core.api.LambdaTimestamps;
 import dev.klambda.core.status.Conditions;
@@ -31,8 +34,9 @@ import dev.klambda.crds.v1alpha1.function.FunctionStatus;
 /**
  * A Function is its $LATEST: its code is checked (CodeAvailable), it gets a warm pool of its own
  * (PoolAvailable), and its status says what Lambda's GetFunction says: State, LastUpdateStatus,
- * CodeSha256, RevisionId. Version numbers already handed out are kept in an annotation, so that
- * numbers are never reused even after the Versions are deleted.
+ * CodeSha256, RevisionId. Its pool is sized by the demand invokers report alone, and looked at
+ * again when that demand's idle time ends. Version numbers already handed out are kept in an
+ * annotation, so that numbers are never reused even after the Versions are deleted.
  */
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "latest-pool", type = PoolDependents.LatestDeployment.class),
@@ -54,27 +58,34 @@ public class FunctionReconciler implements Reconciler<Function> {
     Clock clock;
 
     @Override
+    public List<EventSource<?, Function>> prepareEventSources(EventSourceContext<Function> context) {
+        return List.of(pools.watchDemand(context, function -> Optional.of(Pools.latestPool(function))));
+    }
+
+    @Override
     public UpdateControl<Function> reconcile(Function function, Context<Function> context) {
         String namespace = function.getMetadata().getNamespace();
         Long generation = function.getMetadata().getGeneration();
         Optional<ControllerConfig.Tenant> tenant = pools.tenant(namespace);
         CodeChecks.Result code = pools.check(namespace, tenant, function.getSpec());
+        Demand.Wanted demand = pools.demand(Pools.latestPool(function), context);
         Condition pool = code.available()
-                ? ensurePool(function, tenant.get(), code, context)
+                ? ensurePool(function, tenant.get(), code, demand, context)
                 : new Condition(PoolStates.POOL_AVAILABLE, Condition.ConditionStatus.False, "CodeUnavailable",
                         "no pool without code", null, generation);
         FunctionStatus status = status(function, code, pool);
-        return update(function, status, code);
+        return update(function, status, code, demand);
     }
 
     /** $LATEST's pool, sized by demand alone (it has no provisioned concurrency) within its cap. */
     private Condition ensurePool(Function function, ControllerConfig.Tenant tenant, CodeChecks.Result code,
-            Context<Function> context) {
+            Demand.Wanted demand, Context<Function> context) {
         int cap = function.getSpec().getReservedConcurrentExecutions() != null
                 ? function.getSpec().getReservedConcurrentExecutions()
                 : tenant.concurrencyLimit();
         return pools.apply(pools.spec(function.getMetadata().getNamespace(), function.functionName(), "$LATEST", tenant,
-                function.getSpec(), code, PoolSizing.replicas(0, 0, cap), revisionId(function)), function, context);
+                function.getSpec(), code, PoolSizing.replicas(0, demand.environments(), cap), revisionId(function)),
+                function, context);
     }
 
     private FunctionStatus status(Function function, CodeChecks.Result code, Condition pool) {
@@ -118,7 +129,12 @@ public class FunctionReconciler implements Reconciler<Function> {
                 .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    private UpdateControl<Function> update(Function function, FunctionStatus status, CodeChecks.Result code) {
+    /**
+     * Writes the status if it changed, and says when to look again: soon while code is missing, else
+     * when the pool's remembered demand may end.
+     */
+    private UpdateControl<Function> update(Function function, FunctionStatus status, CodeChecks.Result code,
+            Demand.Wanted demand) {
         FunctionStatus current = function.getStatus();
         Optional<Condition> before = Conditions.find(current == null ? null : current.conditions(), CODE_AVAILABLE);
         if (before.isEmpty() || before.get().status() != (code.available() ? Condition.ConditionStatus.True
@@ -136,6 +152,7 @@ public class FunctionReconciler implements Reconciler<Function> {
             function.setStatus(status);
             control = UpdateControl.patchStatus(function);
         }
-        return code.available() ? control : control.rescheduleAfter(RECHECK);
+        Optional<Duration> again = code.available() ? demand.recheckAfter() : Optional.of(RECHECK);
+        return again.map(control::rescheduleAfter).orElse(control);
     }
 }

@@ -21,6 +21,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 
 import dev.klambda.controller.config.ControllerConfig;
+import dev.klambda.controller.demand.Demand;
 import dev.klambda.controller.model.PoolSizing;
 import dev.klambda.core.api.LambdaTimestamps;
 import dev.klambda.core.code.CodeDigest;
@@ -39,7 +40,9 @@ import dev.klambda.crds.v1alpha1.version.VersionSpec;
  * A Version is published once, then runs its own warm pool. Publishing freezes $LATEST's
  * configuration and code SHA-256 into the Version's spec and gives it the next number the function
  * never had (or the one it names); the CRD's rules keep both from changing afterwards. The pool
- * keeps the version's provisioned concurrency, and that of the aliases that point at it, warm.
+ * keeps the version's provisioned concurrency, and that of the aliases that point at it, warm, and
+ * grows beyond it with the demand invokers report; it shrinks back once that demand's idle time
+ * ends, when the Version is looked at again.
  */
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "version-pool", type = PoolDependents.VersionDeployment.class),
@@ -62,7 +65,8 @@ public class VersionReconciler implements Reconciler<Version> {
 
     @Override
     public List<EventSource<?, Version>> prepareEventSources(EventSourceContext<Version> context) {
-        return List.of(Related.sameFunction(Function.class, context), Related.sameFunction(Alias.class, context));
+        return List.of(Related.sameFunction(Function.class, context), Related.sameFunction(Alias.class, context),
+                pools.watchDemand(context, Pools::versionPool));
     }
 
     @Override
@@ -83,7 +87,9 @@ public class VersionReconciler implements Reconciler<Version> {
         int cap = function != null && function.getSpec().getReservedConcurrentExecutions() != null
                 ? function.getSpec().getReservedConcurrentExecutions()
                 : tenant.map(ControllerConfig.Tenant::concurrencyLimit).orElse(0);
-        int replicas = PoolSizing.replicas(provisioned, 0, cap);
+        Demand.Wanted demand = Pools.versionPool(version).map(key -> pools.demand(key, context))
+                .orElse(Demand.Wanted.NONE);
+        int replicas = PoolSizing.replicas(provisioned, demand.environments(), cap);
         Condition pool = code.available()
                 ? pools.apply(pools.spec(namespace, version.getSpec().functionName(),
                         String.valueOf(version.getSpec().version()), tenant.get(), configuration, code, replicas, null),
@@ -95,8 +101,9 @@ public class VersionReconciler implements Reconciler<Version> {
                 + version.getSpec().version() + " of " + version.getSpec().functionName(),
                 version.getMetadata().getGeneration());
         Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
-        return status(version, published, pool, provisioned == 0 ? null
-                : provisionedStatus(provisioned, replicas, deployment), deployment);
+        UpdateControl<Version> control = status(version, published, pool, provisioned == 0 ? null
+                : provisionedStatus(provisioned, PoolSizing.replicas(provisioned, 0, cap), deployment), deployment);
+        return demand.recheckAfter().map(control::rescheduleAfter).orElse(control);
     }
 
     /** Freezes $LATEST into the Version, or says why it cannot be yet. */

@@ -1,10 +1,12 @@
 package dev.klambda.controller.reconcile;
 
 import static dev.klambda.controller.Fixtures.alias;
+import static dev.klambda.controller.Fixtures.demandReport;
 import static dev.klambda.controller.Fixtures.function;
 import static dev.klambda.controller.Fixtures.version;
 import static dev.klambda.controller.Fixtures.withCode;
 import static dev.klambda.controller.Fixtures.withMemory;
+import static dev.klambda.controller.Fixtures.withReserved;
 import static dev.klambda.controller.Fixtures.withRuntime;
 import static dev.klambda.controller.Fixtures.withZip;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -29,14 +32,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
+import dev.klambda.controller.config.ControllerConfig;
 import dev.klambda.core.code.CodeDigest;
+import dev.klambda.core.pool.PoolNames;
 import dev.klambda.core.status.Conditions;
 import dev.klambda.crds.v1alpha1.alias.Alias;
 import dev.klambda.crds.v1alpha1.alias.Route;
@@ -67,6 +75,8 @@ class ReconcilersIT {
 
     @Inject
     KubernetesClient client;
+    @Inject
+    ControllerConfig config;
 
     @BeforeAll
     static void storeOneZip() throws IOException {
@@ -259,6 +269,113 @@ class ReconcilersIT {
         assertThat(reconciled.getStatus().uuid()).isEqualTo(created.getMetadata().getUid());
         assertThat(Conditions.find(reconciled.getStatus().conditions(), "FunctionFound").orElseThrow().status())
                 .isEqualTo(Condition.ConditionStatus.True);
+    }
+
+    @Test
+    void scalesAPoolUpAtOnceWhenAnInvokerReportsDemand() {
+        client.resource(function("default", "hello", withZip(STORED.hex()))).create();
+        awaitReplicas("default", "hello-latest", 0);
+
+        report("hello", Map.of("default.hello-latest", "2"));
+
+        awaitReplicas("default", "hello-latest", 2);
+    }
+
+    @Test
+    void addsUpTheReportsOfAllInvokersAndNothingElse() {
+        client.resource(function("default", "busy", withZip(STORED.hex()))).create();
+        awaitReplicas("default", "busy-latest", 0);
+        ConfigMap unlabelled = new ConfigMapBuilder(demandReport("impostor", Instant.now(),
+                Map.of("default.busy-latest", "5"))).editMetadata().withLabels(Map.of()).endMetadata().build();
+        ConfigMap elsewhere = new ConfigMapBuilder(demandReport("elsewhere", Instant.now(),
+                Map.of("default.busy-latest", "7"))).editMetadata().withNamespace("default").endMetadata().build();
+        client.resource(unlabelled).create();
+        client.resource(elsewhere).create();
+
+        report("busy-a", Map.of("default.busy-latest", "1"));
+        report("busy-b", Map.of("default.busy-latest", "2", "default.hello-latest", "0"));
+
+        awaitReplicas("default", "busy-latest", 3);
+    }
+
+    static Stream<Arguments> caps() {
+        Consumer<FunctionSpec> asIs = spec -> {
+        };
+        return Stream.of(
+                Arguments.of(Named.of("the account's limit caps $LATEST", "capped"), "cap-latest", asIs, false, 3),
+                Arguments.of(Named.of("reserved concurrency caps $LATEST", "default"), "cap-reserved",
+                        withReserved(2), false, 2),
+                Arguments.of(Named.of("the account's limit caps a Version", "capped"), "cap-version", asIs, true, 3),
+                Arguments.of(Named.of("reserved concurrency caps a Version", "default"), "cap-reserved-version",
+                        withReserved(1), true, 1));
+    }
+
+    @ParameterizedTest
+    @MethodSource("caps")
+    void demandNeverGrowsAPoolBeyondItsCap(String namespace, String name, Consumer<FunctionSpec> spec,
+            boolean published, int cap) {
+        client.resource(function(namespace, name, withZip(STORED.hex()), spec)).create();
+        String pool = PoolNames.pool(name, "$LATEST");
+        if (published) {
+            Version version = client.resource(version(namespace, name + "-1", name, null, null)).create();
+            awaitStatus(Version.class, version, v -> v.getSpec().snapshot() != null);
+            pool = PoolNames.pool(name, "1");
+        }
+        awaitReplicas(namespace, pool, 0);
+
+        report(name, Map.of(namespace + "." + pool, "5"));
+
+        awaitReplicas(namespace, pool, cap);
+    }
+
+    @Test
+    void scalesIdlePoolsDownToTheirProvisionedConcurrencyAfterTheIdleTime() {
+        client.resource(function("default", "idler", withZip(STORED.hex()))).create();
+        Version version = client.resource(version("default", "idler-1", "idler", null, 1)).create();
+        awaitStatus(Version.class, version, v -> v.getSpec().snapshot() != null);
+        awaitReplicas("default", "idler-v1", 1);
+        Instant asked = Instant.now();
+        report("idler", Map.of("default.idler-latest", "2", "default.idler-v1", "3"));
+        awaitReplicas("default", "idler-latest", 2);
+        awaitReplicas("default", "idler-v1", 3);
+        Version busy = awaitStatus(Version.class, version, v -> v.getStatus() != null && Conditions
+                .find(v.getStatus().conditions(), "PoolAvailable").map(c -> c.message().contains("of 3")).orElse(false));
+        assertThat(busy.getStatus().provisionedConcurrency().allocated()).as("demand is not provisioned concurrency")
+                .isEqualTo(1);
+
+        // Nothing runs or waits any more: one pool is reported at 0, the other no longer named.
+        report("idler", Map.of("default.idler-latest", "0"));
+
+        awaitReplicas("default", "idler-latest", 0);
+        awaitReplicas("default", "idler-v1", 1);
+        assertThat(Duration.between(asked, Instant.now())).as("pools wait for the idle time before scaling down")
+                .isGreaterThanOrEqualTo(config.controller().idleTime());
+    }
+
+    @Test
+    void ignoresReportsOfPoolsNobodyOwns() {
+        client.resource(function("default", "known", withZip(STORED.hex()))).create();
+        awaitReplicas("default", "known-latest", 0);
+
+        // One report names pools of no function, of a namespace without functions, and no pool at all,
+        // beside one real pool: that one still scales.
+        report("strays", Map.of("default.ghost-latest", "4", "nowhere.known-latest", "4", "default.known-v7", "4",
+                "not-a-pool", "4", "default.known-latest.x", "4", "default.known-latest", "1"));
+
+        awaitReplicas("default", "known-latest", 1);
+        assertThat(deployment("default", "ghost-latest")).isEmpty();
+        assertThat(deployment("default", "known-v7")).isEmpty();
+        assertThat(client.apps().deployments().inNamespace("nowhere").list().getItems()).isEmpty();
+    }
+
+    /** Writes invoker {@code invoker}'s demand report, stamped now. */
+    private void report(String invoker, Map<String, String> demand) {
+        client.resource(demandReport(invoker, Instant.now(), demand)).createOr(NonDeletingOperation::update);
+    }
+
+    private void awaitReplicas(String namespace, String name, int replicas) {
+        await().atMost(WAIT).until(() -> deployment(namespace, name).map(d -> d.getSpec().getReplicas() == replicas)
+                .orElse(false));
     }
 
     private Optional<Deployment> deployment(String namespace, String name) {
