@@ -61,6 +61,8 @@ public final class FakeNode implements AutoCloseable {
     private final Kubelet kubelet;
     private final DeploymentController deployments;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    /** Kills the pods' processes if the tests' JVM exits without closing this node: they would hold their addresses. */
+    private final Thread killOnExit;
 
     /**
      * How a fake node runs pods.
@@ -137,6 +139,7 @@ public final class FakeNode implements AutoCloseable {
         this.options = options;
         this.kubelet = new Kubelet(client, options);
         this.deployments = new DeploymentController(client, options.nodeName(), options.failureBackoff());
+        this.killOnExit = new Thread(kubelet::killAll, "fake-node-kill-on-exit");
     }
 
     /**
@@ -153,6 +156,7 @@ public final class FakeNode implements AutoCloseable {
         }
         Options absolute = options.withAgentJar(jar).withWorkDirectory(options.workDirectory().toAbsolutePath());
         FakeNode node = new FakeNode(client, absolute);
+        Runtime.getRuntime().addShutdownHook(node.killOnExit);
         try {
             SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().runnableInformer(0);
             pods.addEventHandler(node.kubelet);
@@ -243,6 +247,11 @@ public final class FakeNode implements AutoCloseable {
         informers.forEach(SharedIndexInformer::stop);
         deployments.close();
         kubelet.close(options.maxTerminationGrace());
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting already
+        }
     }
 
     private PodRunner runner(Pod pod) {

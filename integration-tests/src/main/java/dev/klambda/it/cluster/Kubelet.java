@@ -205,6 +205,12 @@ final class Kubelet implements ResourceEventHandler<Pod> {
         }
     }
 
+    /** SIGKILL to every pod's processes, without waiting: the JVM is exiting. */
+    void killAll() {
+        closed = true;
+        pods.values().forEach(PodRunner::killNow);
+    }
+
     /** Stops every pod, SIGTERM then SIGKILL after {@code grace}; returns when their processes have exited. */
     void close(Duration grace) {
         closed = true;

@@ -136,6 +136,17 @@ final class PodRunner {
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
     }
 
+    /** SIGKILL to every process of the pod, without waiting and for good: the JVM is exiting. */
+    void killNow() {
+        stopping = true;
+        for (Run run : runs()) {
+            ContainerProcess process = run.process;
+            if (process != null) {
+                process.kill();
+            }
+        }
+    }
+
     /**
      * Stops the pod: SIGTERM to its processes, SIGKILL after {@code grace}. Its status is no longer
      * written (the pod is gone, or the node is closing). Completes when its processes have exited

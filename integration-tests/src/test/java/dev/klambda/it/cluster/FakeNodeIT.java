@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -45,6 +47,7 @@ import dev.klambda.controller.model.PoolSpec;
 import dev.klambda.core.code.CodeDigest;
 import dev.klambda.core.code.CodeLocations;
 import dev.klambda.crds.v1alpha1.function.Code;
+import dev.klambda.crds.v1alpha1.function.ConfigMapCodeRef;
 import dev.klambda.crds.v1alpha1.function.Environment;
 import dev.klambda.crds.v1alpha1.function.FunctionConfiguration;
 import dev.klambda.crds.v1alpha1.function.Runtime;
@@ -102,12 +105,9 @@ class FakeNodeIT {
     @Test
     void aPoolDeploymentBecomesReadyPodsOnTheirOwnAddressesThatAnswerInvocations() throws Exception {
         String namespace = namespace("ready");
-        long start = System.nanoTime();
         Deployment deployment = deploy(namespace, "hello", 2, "hello.zip", sha256("hello.zip"));
 
         List<Pod> pods = awaitReady(namespace, deployment, 2);
-        System.out.printf("FakeNodeIT: 2 pods ready %d ms after the Deployment was created%n",
-                (System.nanoTime() - start) / 1_000_000);
 
         assertThat(pods).extracting(pod -> pod.getStatus().getPodIP()).doesNotHaveDuplicates()
                 .allMatch(ip -> ip.matches("127\\.0\\.0\\.\\d+"));
@@ -161,7 +161,7 @@ class FakeNodeIT {
         String namespace = namespace("kill");
         Deployment deployment = deploy(namespace, "hello", 1, "hello.zip", sha256("hello.zip"));
         Pod pod = awaitReady(namespace, deployment, 1).getFirst();
-        List<Pod> seen = new CopyOnWriteArrayList<>();
+        List<Event> seen = new CopyOnWriteArrayList<>();
         try (Watch watch = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
                 .watch(recorder(seen))) {
             List<ProcessHandle> crashed = node.processes(pod);
@@ -170,7 +170,7 @@ class FakeNodeIT {
 
             assertThat(crashed).noneMatch(ProcessHandle::isAlive);
             await("not ready while the container restarts").atMost(Duration.ofSeconds(10))
-                    .until(() -> seen.stream().anyMatch(p -> !FakeNode.ready(p)));
+                    .until(() -> seen.stream().anyMatch(e -> !FakeNode.ready(e.pod())));
             Pod restarted = await("ready again").atMost(STARTUP).until(
                     () -> client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).get(),
                     FakeNode::ready);
@@ -205,6 +205,38 @@ class FakeNodeIT {
         assertThat(deployment.getMetadata().getName()).isEqualTo("broken-latest");
     }
 
+    @Test
+    void aChangedTemplateReplacesThePodsOnceTheNewOnesAreReady() throws Exception {
+        String namespace = namespace("update");
+        Deployment first = deploy(namespace, "hello", 1, "hello.zip", sha256("hello.zip"));
+        Pod old = awaitReady(namespace, first, 1).getFirst();
+        byte[] code = zip(Map.of("app.py", "def handler(event, context):\n    return {'version': 2}\n"));
+        client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName("hello-code")
+                .endMetadata().addToBinaryData("code.zip", Base64.getEncoder().encodeToString(code)).build()).create();
+        List<Event> seen = new CopyOnWriteArrayList<>();
+        try (Watch watch = client.pods().inNamespace(namespace).watch(recorder(seen))) {
+
+            Deployment second = deploy(namespace, "hello", 1, new Code(null, CodeDigest.sha256Hex(code), null,
+                    new ConfigMapCodeRef("hello-code", null), null));
+
+            Pod replacement = await("the new pod alone").atMost(STARTUP)
+                    .until(() -> node.pods(namespace, second.getMetadata().getName()), pods -> pods.size() == 1
+                            && !pods.getFirst().getMetadata().getUid().equals(old.getMetadata().getUid())
+                            && FakeNode.ready(pods.getFirst()))
+                    .getFirst();
+            assertThat(invoke(replacement, "{}").body()).isEqualTo("{\"version\": 2}");
+            int newReady = indexOf(seen, e -> e.pod().getMetadata().getName().equals(replacement.getMetadata().getName())
+                    && FakeNode.ready(e.pod()));
+            int oldDeleted = indexOf(seen, e -> e.pod().getMetadata().getName().equals(old.getMetadata().getName())
+                    && e.action() == Watcher.Action.DELETED);
+            assertThat(newReady).as("the new pod was ready before the old one went").isLessThan(oldDeleted);
+            assertThat(seen.subList(0, oldDeleted)).as("the old pod stayed ready until then")
+                    .filteredOn(e -> e.pod().getMetadata().getName().equals(old.getMetadata().getName()))
+                    .allMatch(e -> FakeNode.ready(e.pod()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> node.processes(old).isEmpty());
+        }
+    }
+
     // ---- fixtures
 
     /** A namespace of its own, with the Secret the functions' TOKEN comes from. */
@@ -221,11 +253,16 @@ class FakeNodeIT {
      * Writes the controller's Deployment of function {@code name}'s $LATEST pool, whose code is {@code zip} of the code server.
      */
     static Deployment deploy(String namespace, String name, int replicas, String zip, String sha256) {
+        return deploy(namespace, name, replicas,
+                new Code(null, sha256, "http://127.0.0.1:" + codeServer.getAddress().getPort() + "/code/" + zip, null, null));
+    }
+
+    /** Writes the controller's Deployment of function {@code name}'s $LATEST pool. */
+    static Deployment deploy(String namespace, String name, int replicas, Code code) {
         FunctionConfiguration configuration = new FunctionConfiguration();
         configuration.setRuntime(Runtime.PYTHON_3_12);
         configuration.setHandler("app.handler");
-        configuration.setCode(new Code(null, sha256, "http://127.0.0.1:" + codeServer.getAddress().getPort() + "/code/" + zip,
-                null, null));
+        configuration.setCode(code);
         configuration.setEnvironment(new Environment(Map.of("GREETING", "hi"),
                 Map.of("TOKEN", new SecretKeyRef("tokens", "hello"))));
         PoolSettings settings = new PoolSettings("klambda/agent:test", Map.of("python3.12", "klambda/runtime-python3.12:test"),
@@ -245,10 +282,15 @@ class FakeNodeIT {
                 });
     }
 
+    /** Waits for {@code count} ready pods of a Deployment just written, and says how long they took. */
     static List<Pod> awaitReady(String namespace, Deployment deployment, int count) {
-        return await("%d ready pods of %s".formatted(count, deployment.getMetadata().getName())).atMost(STARTUP)
+        long start = System.nanoTime();
+        List<Pod> ready = await("%d ready pods of %s".formatted(count, deployment.getMetadata().getName())).atMost(STARTUP)
                 .until(() -> node.pods(namespace, deployment.getMetadata().getName()),
                         pods -> pods.size() == count && pods.stream().allMatch(FakeNode::ready));
+        System.out.printf("FakeNodeIT: %d pod(s) of %s/%s ready in %d ms%n", count, namespace,
+                deployment.getMetadata().getName(), (System.nanoTime() - start) / 1_000_000);
+        return ready;
     }
 
     static HttpResponse<String> invoke(Pod pod, String event) throws IOException, InterruptedException {
@@ -262,17 +304,30 @@ class FakeNodeIT {
                 .orElseThrow();
     }
 
-    static Watcher<Pod> recorder(List<Pod> seen) {
+    /** What a watch saw. */
+    record Event(Watcher.Action action, Pod pod) {
+    }
+
+    static Watcher<Pod> recorder(List<Event> seen) {
         return new Watcher<>() {
             @Override
             public void eventReceived(Action action, Pod pod) {
-                seen.add(pod);
+                seen.add(new Event(action, pod));
             }
 
             @Override
             public void onClose(WatcherException cause) {
             }
         };
+    }
+
+    static int indexOf(List<Event> events, Predicate<Event> match) {
+        for (int i = 0; i < events.size(); i++) {
+            if (match.test(events.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such event among " + events.size());
     }
 
     static String sha256(String zip) {
