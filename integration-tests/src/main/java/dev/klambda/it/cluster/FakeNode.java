@@ -200,7 +200,8 @@ public final class FakeNode implements AutoCloseable {
 
     /**
      * SIGKILL to all of {@code pod}'s processes, the agents and what they started, as when a
-     * container crashes; returns once they have exited. The kubelet then restarts the containers.
+     * container crashes; returns once they have exited. The kubelet then restarts the containers
+     * (an init container killed this way fails the pod instead).
      *
      * @throws IllegalArgumentException when this node does not run the pod
      */

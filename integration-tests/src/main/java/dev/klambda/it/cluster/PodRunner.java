@@ -76,7 +76,6 @@ final class PodRunner {
     /** One container of the pod and its current run. */
     private static final class Run {
         final Container spec;
-        final boolean init;
         volatile ContainerProcess process;
         ContainerState state = new ContainerStateBuilder().withNewWaiting().withReason("PodInitializing").endWaiting()
                 .build();
@@ -86,9 +85,8 @@ final class PodRunner {
         int successes;
         int failures;
 
-        Run(Container spec, boolean init) {
+        Run(Container spec) {
             this.spec = spec;
-            this.init = init;
         }
 
         Path log(Path podDirectory) {
@@ -103,8 +101,8 @@ final class PodRunner {
         this.directory = kubelet.podDirectory(pod);
         this.thread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("fake-node-" + pod.getMetadata().getName()).factory());
-        pod.getSpec().getInitContainers().forEach(c -> initContainers.put(c.getName(), new Run(c, true)));
-        pod.getSpec().getContainers().forEach(c -> containers.put(c.getName(), new Run(c, false)));
+        pod.getSpec().getInitContainers().forEach(c -> initContainers.put(c.getName(), new Run(c)));
+        pod.getSpec().getContainers().forEach(c -> containers.put(c.getName(), new Run(c)));
     }
 
     /** Starts the pod, on its own thread. */
@@ -124,7 +122,10 @@ final class PodRunner {
         return processes;
     }
 
-    /** SIGKILL to every process of the pod; returns once they have exited. Containers restart as after a crash. */
+    /**
+     * SIGKILL to every process of the pod; returns once they have exited. Containers restart as
+     * after a crash; an init container that is killed fails the pod.
+     */
     void kill() {
         List<CompletableFuture<Void>> exits = new ArrayList<>();
         for (Run run : runs()) {
