@@ -1,0 +1,142 @@
+package dev.klambda.it.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One of klambda's services (the controller, the cluster invoker) as a JVM process of its own,
+ * started from its Quarkus build ({@code target/quarkus-app/quarkus-run.jar}) with an
+ * {@code application.properties} written for it, as the Helm chart's ConfigMap would be. Output
+ * goes to {@code <name>.log} in the work directory.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ServiceProcess(String name, Process process, int port, Path log) {
+        this.name = name;
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** A free TCP port on the loopback address, for a service that must be told its port before it starts. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts {@code jar} with {@code properties} on HTTP port {@code port} and waits until its
+     * readiness check ({@code /q/health/ready}) passes.
+     *
+     * @throws IllegalStateException when the jar is missing, or the service exits or is not ready in time
+     */
+    public static ServiceProcess start(String name, Path jar, int port, Map<String, String> properties, Path workDirectory,
+            Duration startTimeout) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath().normalize() + " is missing: build the " + name
+                    + " module first (mvn package)");
+        }
+        Files.createDirectories(workDirectory);
+        Map<String, String> all = new TreeMap<>(properties);
+        all.put("quarkus.http.port", Integer.toString(port));
+        all.put("quarkus.http.host", "127.0.0.1");
+        StringBuilder file = new StringBuilder();
+        all.forEach((key, value) -> file.append(key).append('=').append(value.replace("\\", "\\\\")).append('\n'));
+        Path config = Files.writeString(workDirectory.resolve(name + ".properties"), file);
+        Path log = workDirectory.resolve(name + ".log");
+
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m", "-Xshare:auto", "-jar",
+                jar.toAbsolutePath().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        builder.environment().put("QUARKUS_CONFIG_LOCATIONS", config.toAbsolutePath().toString());
+        ServiceProcess service = new ServiceProcess(name, builder.start(), port, log);
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close));
+        service.awaitReady(startTimeout);
+        return service;
+    }
+
+    /** {@code http://127.0.0.1:<port>}. */
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** What the service printed so far. */
+    public String logs() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Stops the service: SIGTERM, and SIGKILL if it has not exited after 10 seconds. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitReady(Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(2))
+                .build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logs());
+            }
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            process.waitFor(100, TimeUnit.MILLISECONDS);
+        }
+        close();
+        throw new IllegalStateException(name + " was not ready within " + timeout + ":\n" + logs());
+    }
+}
