@@ -11,6 +11,9 @@ import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
+
 import dev.klambda.core.api.FunctionConfigurations;
 import dev.klambda.core.code.CodeLocations;
 import dev.klambda.core.code.DirectoryCodeStore;
@@ -20,7 +23,7 @@ import dev.klambda.core.tenant.AccessKey;
 import dev.klambda.core.tenant.Tenant;
 import dev.klambda.core.tenant.TenantTable;
 import dev.klambda.core.validation.ManifestValidator;
-import dev.klambda.crds.function.Code;
+import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.invoker.admit.ConcurrencyLimits;
 import dev.klambda.invoker.auth.SigV4Verifier;
 import dev.klambda.invoker.invoke.EnvironmentProvider;
@@ -29,8 +32,6 @@ import dev.klambda.invoker.manage.FunctionPackages;
 import dev.klambda.invoker.metrics.InvocationMetrics;
 import dev.klambda.invoker.routing.Resolver;
 import dev.klambda.invoker.url.FunctionUrlRoute;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.trace.Tracer;
 
 /** Wires the invoker library into the cluster service: the tenant table, the code store on its volume, the gateway. */
 @ApplicationScoped
