@@ -88,5 +88,21 @@ public interface ClusterConfig {
          */
         @WithDefault("15s")
         Duration leaseDuration();
+
+        /**
+         * How long PublishVersion (and a Version created through the API without a snapshot) waits
+         * for the controller to freeze the Version or refuse it for good, before it answers with what
+         * it has then.
+         */
+        @WithDefault("10s")
+        Duration publishTimeout();
+
+        /**
+         * How long a write through the API waits for this replica's cache to show it, so that the
+         * requests after it read it back. A write that takes longer still happened; it is only
+         * logged.
+         */
+        @WithDefault("5s")
+        Duration writeVisibilityTimeout();
     }
 }
