@@ -3,6 +3,8 @@ package dev.klambda.core.store;
 import java.util.List;
 import java.util.Optional;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
 import dev.klambda.crds.v1alpha1.alias.Alias;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMapping;
 import dev.klambda.crds.v1alpha1.function.Function;
@@ -51,6 +53,23 @@ public interface ResourceStore {
             return Optional.empty();
         }
         return version(namespace, functionName, parsed);
+    }
+
+    /** What the store holds now of the resource {@code resource} was read from: same kind, namespace and name. */
+    default <T extends HasMetadata> Optional<T> current(T resource) {
+        String namespace = resource.getMetadata().getNamespace();
+        String name = resource.getMetadata().getName();
+        List<? extends HasMetadata> candidates = switch (resource) {
+            case Function function -> functions(namespace);
+            case Version version -> versions(namespace, version.getSpec().functionName());
+            case Alias alias -> aliases(namespace, alias.getSpec().functionName());
+            case EventSourceMapping mapping -> eventSourceMappings(namespace);
+            default -> List.of();
+        };
+        @SuppressWarnings("unchecked")
+        Optional<T> found = (Optional<T>) candidates.stream().filter(c -> c.getMetadata().getName().equals(name))
+                .findFirst();
+        return found;
     }
 
     /** The alias named {@code aliasName} of a function. */

@@ -253,14 +253,14 @@ public class ConcurrencyResource {
     }
 
     private HasMetadata writeProvisioned(Target target, Integer count) {
-        HasMetadata changed = Resources.editable(target.resource());
-        if (changed instanceof Version version) {
-            version.setSpec(version.getSpec().withProvisionedConcurrentExecutions(count));
-        } else if (changed instanceof Alias alias) {
-            alias.setSpec(alias.getSpec().withProvisionedConcurrentExecutions(count));
-        }
-        Resources.annotate(changed, PROVISIONED_MODIFIED, count == null ? null : LambdaTimestamps.iso(Instant.now()));
-        return lookup.replace(changed);
+        return lookup.update(target.resource(), changed -> {
+            if (changed instanceof Version version) {
+                version.setSpec(version.getSpec().withProvisionedConcurrentExecutions(count));
+            } else if (changed instanceof Alias alias) {
+                alias.setSpec(alias.getSpec().withProvisionedConcurrentExecutions(count));
+            }
+            Resources.annotate(changed, PROVISIONED_MODIFIED, count == null ? null : LambdaTimestamps.iso(Instant.now()));
+        });
     }
 
     private static ObjectNode config(Target target, int requested, HasMetadata resource) {

@@ -201,16 +201,16 @@ public class EventInvokeConfigsResource {
     }
 
     private HasMetadata write(Holder holder, EventInvokeConfig config) {
-        HasMetadata changed = Resources.editable(holder.resource());
-        switch (changed) {
-            case Function function -> function.getSpec().setEventInvokeConfig(config);
-            case Version version -> version.setSpec(version.getSpec().withEventInvokeConfig(config));
-            case Alias alias -> alias.setSpec(alias.getSpec().withEventInvokeConfig(config));
-            default -> throw new IllegalStateException("unexpected " + changed.getKind());
-        }
-        Resources.annotate(changed, MODIFIED,
-                config == null ? null : Double.toString(LambdaTimestamps.epochSeconds(Instant.now())));
-        return lookup.replace(changed);
+        return lookup.update(holder.resource(), changed -> {
+            switch (changed) {
+                case Function function -> function.getSpec().setEventInvokeConfig(config);
+                case Version version -> version.setSpec(version.getSpec().withEventInvokeConfig(config));
+                case Alias alias -> alias.setSpec(alias.getSpec().withEventInvokeConfig(config));
+                default -> throw new IllegalStateException("unexpected " + changed.getKind());
+            }
+            Resources.annotate(changed, MODIFIED,
+                    config == null ? null : Double.toString(LambdaTimestamps.epochSeconds(Instant.now())));
+        });
     }
 
     /** Lambda's FunctionEventInvokeConfig: LastModified as epoch seconds, empty destinations as {}. */

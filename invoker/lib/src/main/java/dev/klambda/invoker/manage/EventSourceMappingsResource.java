@@ -140,8 +140,7 @@ public class EventSourceMappingsResource {
         EventSourceMapping current = existing(tenant, uuid);
         EventSourceMappingSpec spec = current.getSpec();
         String function = body.has("FunctionName") ? function(tenant, body.string("FunctionName")) : spec.functionName();
-        EventSourceMapping changed = Resources.editable(current);
-        changed.setSpec(new EventSourceMappingSpec(function,
+        EventSourceMappingSpec updated = (new EventSourceMappingSpec(function,
                 body.has("Enabled") ? body.bool("Enabled") : spec.enabled(), spec.kafka(), spec.sqs(), spec.rabbitmq(),
                 body.has("SourceAccessConfigurations") ? accessConfigurations(body) : spec.sourceAccessConfigurations(),
                 body.has("BatchSize") ? body.integer("BatchSize") : spec.batchSize(),
@@ -157,8 +156,10 @@ public class EventSourceMappingsResource {
                 body.has("DestinationConfig") ? onFailure(body) : spec.destinationConfig(),
                 body.has("FilterCriteria") ? filters(body) : spec.filterCriteria(),
                 body.has("ScalingConfig") ? scaling(body) : spec.scalingConfig()));
-        Resources.annotate(changed, MODIFIED, Double.toString(LambdaTimestamps.epochSeconds(Instant.now())));
-        EventSourceMapping written = lookup.replace(changed);
+        EventSourceMapping written = lookup.update(current, changed -> {
+            changed.setSpec(updated);
+            Resources.annotate(changed, MODIFIED, Double.toString(LambdaTimestamps.epochSeconds(Instant.now())));
+        });
         return Response.status(202).entity(render(tenant, written, "Updating")).build();
     }
 

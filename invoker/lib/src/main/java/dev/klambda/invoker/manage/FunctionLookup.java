@@ -83,6 +83,27 @@ public class FunctionLookup {
         }
     }
 
+    /**
+     * Writes {@code change} applied to {@code read}. When the resource changed in between (in a
+     * cluster the controller writes status and metadata of the same objects), the change is applied
+     * again to what the store holds now, a few times. Refusals become Lambda's errors.
+     */
+    <T extends HasMetadata> T update(T read, Consumer<T> change) {
+        boolean[] first = { true };
+        try {
+            return edit(() -> {
+                if (first[0]) {
+                    first[0] = false;
+                    return read;
+                }
+                return store.current(read).orElseThrow(() -> new ResourceWriteException(ResourceWriteException.Reason.GONE,
+                        read.getKind() + " " + read.getMetadata().getName() + " no longer exists"));
+            }, change);
+        } catch (ResourceWriteException e) {
+            throw StoreErrors.of(e);
+        }
+    }
+
     /** Writes a changed resource; refusals become Lambda's errors. */
     <T extends HasMetadata> T replace(T changed) {
         try {

@@ -200,17 +200,18 @@ public class FunctionUrlsResource {
 
     /** Writes {@code config} (null removes it) onto the holder's resource, stamping when it changed. */
     private HasMetadata write(Holder holder, FunctionUrlConfig config, boolean created) {
-        HasMetadata changed = Resources.editable(holder.resource());
-        if (changed instanceof Alias alias) {
-            alias.setSpec(alias.getSpec().withFunctionUrlConfig(config));
-        } else {
-            ((Function) changed).getSpec().setFunctionUrlConfig(config);
-        }
         String now = LambdaTimestamps.iso(Instant.now());
-        Resources.annotate(changed, CREATED, config == null ? null
-                : created || Resources.annotation(changed, CREATED) == null ? now : Resources.annotation(changed, CREATED));
-        Resources.annotate(changed, MODIFIED, config == null ? null : now);
-        return lookup.replace(changed);
+        return lookup.update(holder.resource(), changed -> {
+            if (changed instanceof Alias alias) {
+                alias.setSpec(alias.getSpec().withFunctionUrlConfig(config));
+            } else {
+                ((Function) changed).getSpec().setFunctionUrlConfig(config);
+            }
+            Resources.annotate(changed, CREATED, config == null ? null
+                    : created || Resources.annotation(changed, CREATED) == null ? now
+                            : Resources.annotation(changed, CREATED));
+            Resources.annotate(changed, MODIFIED, config == null ? null : now);
+        });
     }
 
     private ObjectNode render(Tenant tenant, Holder holder, boolean withModified) {
