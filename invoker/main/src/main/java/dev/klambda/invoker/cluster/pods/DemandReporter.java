@@ -97,7 +97,7 @@ public final class DemandReporter implements AutoCloseable {
         try {
             client.configMaps().inNamespace(namespace).resource(report).createOr(NonDeletingOperation::update);
         } catch (KubernetesClientException e) {
-            LOG.warnf("could not write demand report %s: %s", name, e.getMessage());
+            LOG.warnf(e, "could not write demand report %s", name);
         } catch (RuntimeException e) {
             LOG.errorf(e, "could not write demand report %s", name);
         }

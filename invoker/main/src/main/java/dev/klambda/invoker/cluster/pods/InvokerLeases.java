@@ -125,7 +125,7 @@ public final class InvokerLeases implements AutoCloseable {
             client.resources(Lease.class).inNamespace(namespace).resource(lease).createOr(NonDeletingOperation::update);
         } catch (KubernetesClientException e) {
             // the next tick tries again; until the Lease expires the others still count this replica
-            LOG.warnf("could not renew the Lease of invoker %s: %s", self, e.getMessage());
+            LOG.warnf(e, "could not renew the Lease of invoker %s", self);
         }
     }
 
