@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -30,12 +33,16 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 
+import dev.klambda.core.pool.DemandReports;
 import dev.klambda.core.pool.PoolNames;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -72,12 +79,22 @@ class ClusterIT {
     static ServiceProcess invoker;
     static ServiceProcess controller;
     static LambdaClient lambda;
+    /** Concurrent callers (the common pool may have a single thread on a small machine). */
+    static final ExecutorService callers = Executors.newFixedThreadPool(4);
 
     @BeforeAll
     static void startPlatform() throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), true);
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), true);
         server.init(InetAddress.getLoopbackAddress(), 0);
+        // The controller's leader election first asks whether it may use Leases; the mock server cannot review rules.
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
+                        .withApiGroups("coordination.k8s.io").withResources("leases")
+                        .withVerbs("get", "list", "watch", "create", "update", "patch", "delete").endResourceRule()
+                        .withIncomplete(false).endStatus().build())
+                .always();
         kubernetes = server.createClient();
         try (Stream<Path> crds = Files.list(Path.of("../crds/manifests"))) {
             for (Path crd : crds.sorted().toList()) {
@@ -121,8 +138,6 @@ class ClusterIT {
         controllerProperties.put("klambda.controller.runtime-images.\"python3.12\"", "klambda/runtime-python3.12:test");
         controllerProperties.put("klambda.controller.idle-time", IDLE_TIME.toSeconds() + "s");
         controllerProperties.put("klambda.controller.demand-staleness", "5s");
-        // the mock server answers server-side apply with 415
-        controllerProperties.put("quarkus.operator-sdk.enable-ssa", "false");
         controllerProperties.put("quarkus.operator-sdk.crd.apply", "false");
         controllerProperties.put("quarkus.operator-sdk.crd.validate", "false");
         controller = ServiceProcess.start("controller", Path.of("../controller/target/quarkus-app/quarkus-run.jar"),
@@ -137,6 +152,7 @@ class ClusterIT {
 
     @AfterAll
     static void stopPlatform() {
+        callers.shutdownNow();
         for (AutoCloseable closeable : new AutoCloseable[] { lambda, node, controller, invoker }) {
             try {
                 if (closeable != null) {
@@ -165,9 +181,9 @@ class ClusterIT {
     }
 
     static void createFunction(String name) throws IOException {
+        SdkBytes code = SdkBytes.fromByteArray(zip("app.py", HANDLER));
         lambda.createFunction(r -> r.functionName(name).runtime(Runtime.PYTHON3_12).handler("app.handler")
-                .role("arn:aws:iam::000000000000:role/" + name).timeout(60)
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip("app.py", HANDLER)))));
+                .role("arn:aws:iam::000000000000:role/" + name).timeout(60).code(c -> c.zipFile(code)));
         await().atMost(Duration.ofSeconds(30)).until(() -> lambda.getFunction(r -> r.functionName(name)).configuration()
                 .state() == State.ACTIVE);
     }
@@ -215,8 +231,15 @@ class ClusterIT {
 
         List<CompletableFuture<InvokeResponse>> calls = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            calls.add(CompletableFuture.supplyAsync(() -> invoke("busy", "{\"sleep\": 3}")));
+            calls.add(CompletableFuture.supplyAsync(() -> invoke("busy", "{\"sleep\": 3}"), callers));
         }
+        // the invoker reports the waiting requests at once, and the controller sizes the pool from them
+        await().atMost(Duration.ofSeconds(10)).until(() -> kubernetes.configMaps().inNamespace("klambda")
+                .withLabel(DemandReports.LABEL, "true").list().getItems().stream()
+                .anyMatch(report -> report.getData() != null
+                        && DemandReports.parseDemand(report.getData().get(DemandReports.key("default",
+                                PoolNames.pool("busy", "$LATEST")))) >= 2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool("busy", "$LATEST").getSpec().getReplicas() >= 2);
         await().atMost(POD_STARTUP).until(() -> readyPods("busy", "$LATEST").size() >= 2);
         for (CompletableFuture<InvokeResponse> call : calls) {
             InvokeResponse response = call.get(POD_STARTUP.toSeconds(), TimeUnit.SECONDS);
@@ -240,7 +263,8 @@ class ClusterIT {
         await().atMost(POD_STARTUP).until(() -> readyPods("fragile", "1").size() == 1);
         Pod pod = readyPods("fragile", "1").get(0);
 
-        CompletableFuture<InvokeResponse> call = CompletableFuture.supplyAsync(() -> invoke("fragile:1", "{\"sleep\": 30}"));
+        CompletableFuture<InvokeResponse> call = CompletableFuture.supplyAsync(() -> invoke("fragile:1", "{\"sleep\": 30}"),
+                callers);
         await().atMost(Duration.ofSeconds(30)).until(() -> node.logs(pod).contains("START RequestId"));
         node.kill(pod);
         InvokeResponse failed = call.get(60, TimeUnit.SECONDS);
