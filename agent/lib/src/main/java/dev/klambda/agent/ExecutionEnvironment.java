@@ -654,6 +654,7 @@ public final class ExecutionEnvironment {
         if (gen != generation || process != runtime) {
             return; // a runtime we already replaced
         }
+        process.kill(); // what it started and left behind goes with it
         runtime = null;
         pendingNext = null;
         Failure exited = killedForMemory || memory.oomKilled()
@@ -772,6 +773,11 @@ public final class ExecutionEnvironment {
     }
 
     // Runtime API, called by RuntimeApiServer on this environment's context
+
+    /** Changes whenever a runtime is started or killed; connections opened under an older one are stale. */
+    int generation() {
+        return generation;
+    }
 
     void onNext(HttpServerResponse response) {
         if (pendingNext != null && pendingNext != response) {

@@ -2,6 +2,8 @@ package dev.klambda.agent;
 
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -34,6 +37,8 @@ final class RuntimeApiServer {
 
     private final HttpServer server;
     private final ExecutionEnvironment environment;
+    /** The environment's generation when each open connection was accepted; confined to its context. */
+    private final Map<HttpConnection, Integer> generations = new IdentityHashMap<>();
 
     private RuntimeApiServer(HttpServer server, ExecutionEnvironment environment) {
         this.server = server;
@@ -47,6 +52,7 @@ final class RuntimeApiServer {
                 .setMaxHeaderSize(2 * 1024 * 1024);
         HttpServer server = vertx.createHttpServer(options);
         RuntimeApiServer api = new RuntimeApiServer(server, environment);
+        server.connectionHandler(api::accept);
         server.requestHandler(api::handle);
         return server.listen().map(s -> api);
     }
@@ -59,10 +65,22 @@ final class RuntimeApiServer {
         return server.close();
     }
 
+    private void accept(HttpConnection connection) {
+        generations.put(connection, environment.generation());
+        connection.closeHandler(v -> generations.remove(connection));
+    }
+
     private void handle(HttpServerRequest request) {
         String path = request.path();
         HttpMethod method = request.method();
         HttpServerResponse response = request.response();
+        Integer opened = generations.get(request.connection());
+        if (opened == null || opened != environment.generation()) {
+            json(response, 403, "{\"errorMessage\":\"State transition from Shutdown failed for runtime. Error: this "
+                    + "connection belongs to a runtime that has been shut down\",\"errorType\":\"InvalidStateTransition\"}")
+                    .onComplete(v -> request.connection().close());
+            return;
+        }
         if (path.startsWith(INVOCATION)) {
             String rest = path.substring(INVOCATION.length());
             if (rest.equals("next") && method == HttpMethod.GET) {
@@ -179,10 +197,11 @@ final class RuntimeApiServer {
                 + PlatformErrors.escape(errorType) + "\"}");
     }
 
-    private static void json(HttpServerResponse response, int status, String body) {
-        if (!response.ended() && !response.closed()) {
-            response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+    private static Future<Void> json(HttpServerResponse response, int status, String body) {
+        if (response.ended() || response.closed()) {
+            return Future.succeededFuture();
         }
+        return response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
     }
 
     /** The {@code events} of an extension registration, or null when the body is not a valid one. */

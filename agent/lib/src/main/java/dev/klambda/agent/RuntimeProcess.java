@@ -29,6 +29,8 @@ final class RuntimeProcess {
     private static final int MAX_LINE_BYTES = 256 * 1024;
 
     private final Process process;
+    /** The pipes behind the process's stdout and stderr, as /proc names them ({@code pipe:[inode]}); empty without /proc. */
+    private final Set<Path> outputPipes;
     private final List<FileInputStream> probes;
     private final AtomicInteger readersBusy = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -37,7 +39,8 @@ final class RuntimeProcess {
 
     private RuntimeProcess(Process process) {
         this.process = process;
-        this.probes = probes(process.pid());
+        this.outputPipes = outputPipes(process.pid());
+        this.probes = probes(outputPipes);
     }
 
     /** Starts {@code command} in {@code directory} with {@code environment} only; output lines go to {@code log}. */
@@ -84,33 +87,44 @@ final class RuntimeProcess {
         }
     }
 
+    /** The pipes that fds 1 and 2 of {@code pid} write into, e.g. {@code pipe:[4711]}; empty where /proc cannot tell. */
+    private static Set<Path> outputPipes(long pid) {
+        Set<Path> pipes = new HashSet<>();
+        for (String fd : List.of("1", "2")) {
+            try {
+                Path target = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", fd));
+                if (target.toString().startsWith("pipe:")) {
+                    pipes.add(target);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // no /proc: drain checks trust the readers alone, and kill() reaches descendants only
+            }
+        }
+        return Set.copyOf(pipes);
+    }
+
     /**
      * Second handles on our read ends of the child's stdout and stderr pipes, found through /proc
      * (Linux): asking them how many bytes wait in a pipe never blocks, whereas the Process
      * streams are locked while the log readers wait in read(). Empty where /proc cannot tell.
      */
-    private static List<FileInputStream> probes(long pid) {
+    private static List<FileInputStream> probes(Set<Path> pipes) {
         List<FileInputStream> probes = new ArrayList<>();
-        try {
-            Set<Path> targets = new HashSet<>();
-            for (String fd : List.of("1", "2")) {
-                Path target = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", fd));
-                if (target.toString().startsWith("pipe:")) {
-                    targets.add(target);
-                }
-            }
-            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-                for (Path fd : fds) {
-                    try {
-                        if (targets.remove(Files.readSymbolicLink(fd))) {
-                            probes.add(new FileInputStream(fd.toFile()));
-                        }
-                    } catch (IOException e) {
-                        // closed meanwhile
+        Set<Path> targets = new HashSet<>(pipes);
+        if (targets.isEmpty()) {
+            return probes;
+        }
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (targets.remove(Files.readSymbolicLink(fd))) {
+                        probes.add(new FileInputStream(fd.toFile()));
                     }
+                } catch (IOException e) {
+                    // closed meanwhile
                 }
             }
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException e) {
             // no /proc: drain checks trust the readers alone
         }
         return probes;
@@ -133,11 +147,59 @@ final class RuntimeProcess {
         process.destroy();
     }
 
-    /** SIGKILL to the process and everything it started. */
+    /**
+     * SIGKILL to the process and everything it started, so that nothing of it can still call the
+     * Runtime API once a new runtime runs. The process goes first: if its children died first, it
+     * could wake up and start another before its own end (a shell whose {@code wait} returns starts
+     * its next {@code curl .../next}), and that orphan would be nobody's descendant any more. What it
+     * left orphaned, in that way or on purpose, still writes into its stdout or stderr; that finds it.
+     */
     void kill() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        terminated.forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> tree = process.descendants().toList();
         process.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        terminated.forEach(ProcessHandle::destroyForcibly);
+        Set<Long> killed = new HashSet<>();
+        killed.add(process.pid());
+        tree.forEach(p -> killed.add(p.pid()));
+        terminated.forEach(p -> killed.add(p.pid()));
+        // a killed process forks no more, but what it forked just before shows up in the next round
+        boolean more = true;
+        while (more) {
+            more = false;
+            for (ProcessHandle holder : pipeHolders()) {
+                if (killed.add(holder.pid())) {
+                    holder.destroyForcibly();
+                    more = true;
+                }
+            }
+        }
+    }
+
+    /** The live processes whose stdout or stderr is one of {@link #outputPipes} (Linux /proc; empty elsewhere). */
+    private List<ProcessHandle> pipeHolders() {
+        List<ProcessHandle> holders = new ArrayList<>();
+        if (outputPipes.isEmpty()) {
+            return holders;
+        }
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"),
+                p -> Character.isDigit(p.getFileName().toString().charAt(0)))) {
+            for (Path proc : processes) {
+                for (String fd : List.of("1", "2")) {
+                    try {
+                        if (outputPipes.contains(Files.readSymbolicLink(proc.resolve("fd").resolve(fd)))) {
+                            ProcessHandle.of(Long.parseLong(proc.getFileName().toString())).ifPresent(holders::add);
+                            break;
+                        }
+                    } catch (IOException | NumberFormatException e) {
+                        // gone, not ours to read, or no such fd
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: descendants were all kill() could reach
+        }
+        return holders;
     }
 
     private void pump(InputStream stream, LogRecorder log, String name) {

@@ -130,6 +130,17 @@ class CustomRuntimeIT extends EnvironmentTest {
     }
 
     @Test
+    void killsWhatATimedOutRuntimeLeftBehind() throws Exception {
+        Path pidFile = dir.resolve("leftover.pid");
+        start(Duration.ofSeconds(1), Map.of("LEFTOVER_PID", pidFile.toString()));
+        assertThat(invoke(environment, "req-leave", "\"leave\"").errorType()).isEqualTo("Sandbox.Timedout");
+        // the orphan is nobody's descendant any more; it still writes into the runtime's stdout and stderr
+        long leftover = Long.parseLong(Files.readString(pidFile).trim());
+        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(leftover).filter(ProcessHandle::isAlive).isEmpty());
+        assertThat(text(invoke(environment, "req-after-leave", "5"))).isEqualTo("{\"echo\":5}");
+    }
+
+    @Test
     void resetsARuntimeThatAnswersButNeverAsksForTheNextEvent() throws Exception {
         start(Duration.ofSeconds(1), Map.of());
         InvokeResult answered = invoke(environment, "req-linger", "\"linger\"");

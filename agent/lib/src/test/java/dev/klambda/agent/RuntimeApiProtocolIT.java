@@ -1,15 +1,24 @@
 package dev.klambda.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -44,17 +53,22 @@ class RuntimeApiProtocolIT {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    @Test
-    void answersProtocolErrorsAsTheEmulatorDoes() throws Exception {
+    /** An environment whose runtime only sleeps, so that the test can play the runtime over HTTP. */
+    void startWithoutARuntime(Duration timeout) throws Exception {
         Path task = dir.resolve("task");
         TestFunctions.executable(task.resolve("bootstrap"), "#!/bin/sh\nexec sleep 600\n");
         environment = ExecutionEnvironment.create(vertx, TestFunctions.spec("provided.al2023", null, task, null, null, 128,
-                Duration.ofSeconds(30), Map.of()),
+                timeout, Map.of()),
                 new RuntimeLaunchers(new Interpreters(Optional.empty(), Optional.empty(),
                         Path.of("java"))),
                 MemoryLimits.sampling(), line -> {
                 }, 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
         environment.init();
+    }
+
+    @Test
+    void answersProtocolErrorsAsTheEmulatorDoes() throws Exception {
+        startWithoutARuntime(Duration.ofSeconds(30));
 
         HttpResponse<String> early = call("POST", "/2018-06-01/runtime/invocation/nobody/response", "{}");
         assertThat(early.statusCode()).isEqualTo(403);
@@ -105,5 +119,102 @@ class RuntimeApiProtocolIT {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(unknownExtension.statusCode()).isEqualTo(403);
         assertThat(unknownExtension.body()).contains("Extension.InvalidExtensionIdentifier");
+    }
+
+    @Test
+    void refusesWhatAKilledRuntimeStillSendsOnItsConnection() throws Exception {
+        startWithoutARuntime(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> environment.state() == ExecutionEnvironment.State.INITIALIZING);
+        try (Connection old = new Connection(environment.runtimeApiPort())) {
+            old.send("GET", NEXT, null);
+            CompletableFuture<InvokeResult> timedOut = environment.invoke(InvokeRequest.of("req-1", "1".getBytes()))
+                    .toCompletableFuture();
+            assertThat(old.read().header("Lambda-Runtime-Aws-Request-Id")).isEqualTo("req-1");
+            // no answer: the timeout kills this runtime and starts another, while the old connection stays open
+            assertThat(timedOut.get(10, TimeUnit.SECONDS).errorType()).isEqualTo("Sandbox.Timedout");
+            await().atMost(Duration.ofSeconds(5)).until(() -> environment.state() == ExecutionEnvironment.State.INITIALIZING);
+
+            try (Connection fresh = new Connection(environment.runtimeApiPort())) {
+                fresh.send("GET", NEXT, null);
+                await().atMost(Duration.ofSeconds(5)).until(() -> environment.state() == ExecutionEnvironment.State.IDLE);
+
+                old.send("GET", NEXT, null);
+                Response stale = old.read();
+                assertThat(stale.status()).isEqualTo(403);
+                assertThat(stale.body()).contains("\"errorType\":\"InvalidStateTransition\"");
+                assertThat(old.closedByServer()).isTrue();
+
+                CompletableFuture<InvokeResult> result = environment.invoke(InvokeRequest.of("req-2", "2".getBytes()))
+                        .toCompletableFuture();
+                assertThat(fresh.read().header("Lambda-Runtime-Aws-Request-Id")).as("the new runtime keeps its event")
+                        .isEqualTo("req-2");
+                fresh.send("POST", "/2018-06-01/runtime/invocation/req-2/response", "\"fresh\"");
+                assertThat(fresh.read().status()).isEqualTo(202);
+                assertThat(new String(result.get(10, TimeUnit.SECONDS).payload(), StandardCharsets.UTF_8))
+                        .isEqualTo("\"fresh\"");
+            }
+        }
+    }
+
+    static final String NEXT = "/2018-06-01/runtime/invocation/next";
+
+    record Response(int status, Map<String, String> headers, String body) {
+
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** One HTTP/1.1 connection kept open across requests, as a runtime client with keep-alive keeps it. */
+    static final class Connection implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+
+        Connection(int port) throws IOException {
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(10_000);
+            in = new BufferedInputStream(socket.getInputStream());
+        }
+
+        void send(String method, String path, String body) throws IOException {
+            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(bytes);
+            socket.getOutputStream().flush();
+        }
+
+        Response read() throws IOException {
+            int status = Integer.parseInt(line().split(" ")[1]);
+            Map<String, String> headers = new TreeMap<>();
+            for (String line = line(); !line.isEmpty(); line = line()) {
+                int colon = line.indexOf(':');
+                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            }
+            byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+            return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+        }
+
+        boolean closedByServer() throws IOException {
+            return in.read() == -1;
+        }
+
+        private String line() throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b == -1) {
+                    throw new IOException("connection closed");
+                }
+                if (b != '\r') {
+                    line.write(b);
+                }
+            }
+            return line.toString(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 }

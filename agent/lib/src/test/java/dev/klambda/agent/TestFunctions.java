@@ -15,8 +15,8 @@ final class TestFunctions {
 
     /**
      * A custom runtime in POSIX sh and curl, the way AWS's tutorial writes one: echoes events,
-     * and on request fails, crashes, hangs (before or after answering), answers too much, or reports
-     * the environment.
+     * and on request fails, crashes, hangs (before or after answering, or after leaving an orphan
+     * whose pid it writes to $LEFTOVER_PID), answers too much, or reports the environment.
      */
     static final String SHELL_BOOTSTRAP = """
             #!/bin/sh
@@ -42,6 +42,8 @@ final class TestFunctions {
                 *hang*) sleep 30 & wait $! ;;
                 *linger*) curl -sS -X POST "$API/invocation/$ID/response" -d '"answered"' >/dev/null
                           sleep 30 & wait $! ;;
+                *leave*) ( sleep 600 & echo $! > "$LEFTOVER_PID" )
+                         sleep 30 & wait $! ;;
                 *fail*) curl -sS -X POST "$API/invocation/$ID/error" -H 'Lambda-Runtime-Function-Error-Type: Handler.Failed' \\
                           -d '{"errorMessage":"failed on purpose","errorType":"Handler.Failed"}' >/dev/null ;;
                 *big*) head -c 7000000 /dev/zero | tr '\\0' 'a' > "$HEADERS.big"
