@@ -114,9 +114,10 @@ public final class ClusterPlatform implements AutoCloseable {
     /**
      * What the API server did for its clients (the services, the fake node, the caller's own client):
      * requests by HTTP method (watches as WATCH, counted when they open), and the CPU time of the threads
-     * that served them (the mock server's event loops: HTTP, TLS, the CRUD store and watch events).
+     * that served them (the mock server's event loops: HTTP, TLS, the CRUD store and watch events) and
+     * how many there were.
      */
-    public record ApiServerLoad(Map<String, Long> requests, Duration cpuTime) {
+    public record ApiServerLoad(Map<String, Long> requests, Duration cpuTime, int threads) {
 
         public long totalRequests() {
             return requests.values().stream().mapToLong(Long::longValue).sum();
@@ -322,7 +323,7 @@ public final class ClusterPlatform implements AutoCloseable {
             long nanos = threads.stream().mapToLong(mx::getThreadCpuTime).filter(t -> t > 0).sum();
             Map<String, Long> counts = new TreeMap<>();
             requests.forEach((method, count) -> counts.put(method, count.sum()));
-            return new ApiServerLoad(Map.copyOf(counts), Duration.ofNanos(nanos));
+            return new ApiServerLoad(Map.copyOf(counts), Duration.ofNanos(nanos), threads.size());
         }
     }
 }
