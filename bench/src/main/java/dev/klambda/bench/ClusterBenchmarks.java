@@ -115,7 +115,8 @@ public final class ClusterBenchmarks {
         out.append("## Cluster: first invocation, scale-up and controller throughput (").append(LocalDate.now())
                 .append(")\n\n");
         out.append(AgentBenchmarks.machine(Interpreters.detect(System.getenv())));
-        out.append("Logs: ").append(work).append("\n\n");
+        out.append(String.format(Locale.ROOT, "Load average when the run started: %.1f; the work directory (logs): %s%n%n",
+                ProcStats.loadAverage(), work));
         out.append(bench.setup()).append('\n');
         if (which.equals("all") || which.equals("first") || which.equals("scale")) {
             try (ClusterPlatform platform = ClusterPlatform.start(ClusterPlatform.Options.defaults()
@@ -484,13 +485,14 @@ public final class ClusterBenchmarks {
                 .append(format((functions.ready() + versions.ready() + aliases.ready()) / seconds, 1)).append(" |\n\n");
         out.append(String.format(Locale.ROOT, "CPU over the %.1f s: controller %.1f s (%.2f cores, %.2f ms per "
                 + "reconciliation), invoker %.1f s, the benchmark's JVM %.1f s of which the mock API server's %d "
-                + "thread(s) %.1f s (%.2f cores; %d requests: %s), the whole machine %.2f of %d cores busy.%n%n",
+                + "thread(s) %.1f s (%.2f cores; %d requests: %s); the whole machine %.2f of %d cores busy, %.2f of them by "
+                + "other processes than these three.%n%n",
                 seconds, controllerCpu, controllerCpu / seconds, reconcileTotal == 0 ? 0
                         : controllerCpu / reconcileTotal
                                 * 1000,
                 invokerCpu, benchCpu, load.threads(), apiCpu, apiCpu / seconds, requests, describeRequests(loadBefore,
                         load),
-                machineBusy, cores));
+                machineBusy, cores, machineBusy - (controllerCpu + invokerCpu + benchCpu) / seconds));
         out.append(String.format(Locale.ROOT, "Controller heap: **%.1f MiB live** after a full GC (`jcmd "
                 + "GC.class_histogram`), %.0f MiB committed (`-Xmx384m`), resident memory %.0f MiB; its /q/metrics "
                 + "then had %d samples (the Operator SDK's meters are per resource). The API server then held %d "
