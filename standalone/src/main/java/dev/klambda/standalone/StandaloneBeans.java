@@ -9,10 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.klambda.core.api.FunctionConfigurations;
 import dev.klambda.core.code.DirectoryCodeStore;
 import dev.klambda.core.layer.LayerStore;
-import dev.klambda.core.tenant.AccessKey;
-import dev.klambda.core.tenant.Tenant;
 import dev.klambda.core.tenant.TenantTable;
 import dev.klambda.core.validation.ManifestValidator;
+import dev.klambda.invoker.config.TenantConfig;
 
 /** Wires core's plain classes into the application. */
 @ApplicationScoped
@@ -21,11 +20,7 @@ public class StandaloneBeans {
     @Produces
     @Singleton
     TenantTable tenants(StandaloneConfig config) {
-        return new TenantTable(config.tenants().stream()
-                .map(t -> new Tenant(t.namespace(), t.accountId(),
-                        t.accessKeys().stream().map(k -> new AccessKey(k.id(), k.secret())).toList(),
-                        t.concurrencyLimit()))
-                .toList());
+        return TenantConfig.table(config.tenants());
     }
 
     @Produces

@@ -7,6 +7,8 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import dev.klambda.invoker.config.TenantConfig;
+
 /** Settings of the one-process platform; {@code ./klambda up} fills them from KLAMBDA_* variables. */
 @ConfigMapping(prefix = "klambda")
 public interface StandaloneConfig {
@@ -27,26 +29,6 @@ public interface StandaloneConfig {
 
     /** The tenant table: namespace, 12-digit account id, access keys. */
     List<TenantConfig> tenants();
-
-    /** One tenant of the table. */
-    interface TenantConfig {
-        String namespace();
-
-        String accountId();
-
-        List<AccessKeyConfig> accessKeys();
-
-        /** The most invocations the account may run at once, as Lambda's account concurrency. */
-        @WithDefault("1000")
-        int concurrencyLimit();
-    }
-
-    /** One access key pair. */
-    interface AccessKeyConfig {
-        String id();
-
-        String secret();
-    }
 
     /** How execution environments are kept. */
     Environments environments();

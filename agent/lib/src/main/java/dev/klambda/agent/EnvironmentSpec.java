@@ -2,6 +2,7 @@ package dev.klambda.agent;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,10 +20,13 @@ import java.util.Objects;
  * @param runtimeDirectory the directory with klambda's runtime clients (standing in for /var/runtime)
  * @param initializationType {@code on-demand} or {@code provisioned-concurrency}
  * @param initTimeout how long INIT may take before it is retried within the first invocation
+ * @param entryPoint for a container image: the command line that starts its runtime (the image's
+ *        entrypoint and command, as Lambda's ImageConfig gives them); null to start the runtime's
+ *        own client, or a custom runtime's bootstrap
  */
 public record EnvironmentSpec(FunctionIdentity function, String runtime, String handler, int memorySizeMb,
         Duration timeout, Map<String, String> userEnvironment, Path taskRoot, Path optDirectory,
-        Path runtimeDirectory, String initializationType, Duration initTimeout) {
+        Path runtimeDirectory, String initializationType, Duration initTimeout, List<String> entryPoint) {
 
     /** Lambda's limit on INIT for on-demand environments. */
     public static final Duration DEFAULT_INIT_TIMEOUT = Duration.ofSeconds(10);
@@ -35,6 +39,15 @@ public record EnvironmentSpec(FunctionIdentity function, String runtime, String 
         userEnvironment = userEnvironment == null ? Map.of() : Map.copyOf(userEnvironment);
         initializationType = initializationType == null ? "on-demand" : initializationType;
         initTimeout = initTimeout == null ? DEFAULT_INIT_TIMEOUT : initTimeout;
+        entryPoint = entryPoint == null || entryPoint.isEmpty() ? null : List.copyOf(entryPoint);
+    }
+
+    /** An environment that starts its runtime's own client (or a custom runtime's bootstrap). */
+    public EnvironmentSpec(FunctionIdentity function, String runtime, String handler, int memorySizeMb, Duration timeout,
+            Map<String, String> userEnvironment, Path taskRoot, Path optDirectory, Path runtimeDirectory,
+            String initializationType, Duration initTimeout) {
+        this(function, runtime, handler, memorySizeMb, timeout, userEnvironment, taskRoot, optDirectory, runtimeDirectory,
+                initializationType, initTimeout, null);
     }
 
     /** Whether the runtime is a custom one ({@code provided*}) that brings its own bootstrap. */

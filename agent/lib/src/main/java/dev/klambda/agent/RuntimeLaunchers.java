@@ -46,6 +46,11 @@ public final class RuntimeLaunchers {
         String runtime = spec.runtime();
         Map<String, String> env = new LinkedHashMap<>();
         List<String> command = new ArrayList<>();
+        if (spec.entryPoint() != null) {
+            // A container image: what its ENTRYPOINT and CMD would have started (they bring their own runtime
+            // client); a program that is not there fails the launch as Runtime.InvalidEntrypoint.
+            return new RuntimeCommand(spec.entryPoint(), env, spec.taskRoot());
+        }
         if (runtime.startsWith("python")) {
             String version = runtime.substring("python".length());
             command.add(interpreters.python().orElseThrow(() -> missing("python3", "KLAMBDA_PYTHON")).toString());

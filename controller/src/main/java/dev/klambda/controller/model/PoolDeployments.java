@@ -63,6 +63,8 @@ public final class PoolDeployments {
     private static final String OPT = "/opt";
     private static final String CONFIG_MAP_CODE = "/klambda/code";
     private static final String AGENT_BIN = "/klambda/bin";
+    /** The ENTRYPOINT of AWS's Lambda base images, which start the runtime client with the handler as argument. */
+    static final List<String> LAMBDA_BASE_IMAGE_ENTRY_POINT = List.of("/lambda-entrypoint.sh");
 
     private PoolDeployments() {
     }
@@ -204,12 +206,14 @@ public final class PoolDeployments {
         values.put("KLAMBDA_MEMORY_SIZE", Integer.toString(memoryMb(configuration)));
         values.put("KLAMBDA_TIMEOUT", timeoutSeconds(configuration) + "s");
         ImageConfig imageConfig = configuration.getImageConfig();
-        if (image && imageConfig != null) {
-            // The agent runs what the image would have run: Lambda's ImageConfig overrides, as JSON arrays.
-            if (imageConfig.entryPoint() != null) {
-                values.put("KLAMBDA_IMAGE_ENTRY_POINT", json(imageConfig.entryPoint()));
-            }
-            if (imageConfig.command() != null) {
+        if (image) {
+            // The agent took the image's entrypoint over, and runs what the image would have run: Lambda's
+            // ImageConfig overrides, as JSON arrays, else the entrypoint of Lambda's base images (the
+            // controller cannot read the image's own; images on other bases set ImageConfig.EntryPoint).
+            values.put("KLAMBDA_IMAGE_ENTRY_POINT", json(imageConfig != null && imageConfig.entryPoint() != null
+                    ? imageConfig.entryPoint()
+                    : LAMBDA_BASE_IMAGE_ENTRY_POINT));
+            if (imageConfig != null && imageConfig.command() != null) {
                 values.put("KLAMBDA_IMAGE_COMMAND", json(imageConfig.command()));
             }
         }

@@ -120,6 +120,14 @@ class PoolDeploymentsTest {
     }
 
     @Test
+    void runsAnImageWithoutImageConfigThroughLambdasBaseImageEntrypoint() {
+        Container function = PoolDeployments.desired(pool("$LATEST", 1, withCode(new Code("registry/mine:1", null, null,
+                null, null))), SETTINGS).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(env(function)).containsEntry("KLAMBDA_IMAGE_ENTRY_POINT", "[\"/lambda-entrypoint.sh\"]")
+                .doesNotContainKey("KLAMBDA_IMAGE_COMMAND");
+    }
+
+    @Test
     void describesTheFunctionToTheAgentAndPassesSecretsByReference() {
         Container function = PoolDeployments.desired(pool("$LATEST", 1, withMemory(512),
                 s -> s.setEnvironment(new Environment(Map.of("GREETING", "hi"), Map.of("TOKEN",

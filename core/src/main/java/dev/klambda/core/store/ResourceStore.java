@@ -56,7 +56,7 @@ public interface ResourceStore {
     }
 
     /** What the store holds now of the resource {@code resource} was read from: same kind, namespace and name. */
-    default <T extends HasMetadata> Optional<T> current(T resource) {
+    default <T extends HasMetadata> Optional<T> reread(T resource) {
         String namespace = resource.getMetadata().getNamespace();
         String name = resource.getMetadata().getName();
         List<? extends HasMetadata> candidates = switch (resource) {

@@ -53,6 +53,16 @@ public interface AgentConfig {
     String initializationType();
 
     /**
+     * For a container image, whose entrypoint the agent took over: the image's entrypoint, as a JSON
+     * array ({@code ["/lambda-entrypoint.sh"]}); the agent starts it, with {@link #imageCommand} as
+     * its arguments, as the runtime.
+     */
+    Optional<String> imageEntryPoint();
+
+    /** The arguments of {@link #imageEntryPoint}, as a JSON array (the image's CMD, e.g. {@code ["app.handler"]}). */
+    Optional<String> imageCommand();
+
+    /**
      * The address the Runtime API listens on, and that the runtime gets in
      * {@code AWS_LAMBDA_RUNTIME_API}: loopback, so only the pod's own processes reach it. A test
      * harness that runs many pods on one machine gives each its own 127.0.0.N.

@@ -1,7 +1,10 @@
 package dev.klambda.agent.main;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -10,6 +13,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -29,6 +34,7 @@ import dev.klambda.agent.RuntimeLaunchers;
 public class AgentLifecycle {
 
     private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     AgentConfig config;
@@ -46,7 +52,8 @@ public class AgentLifecycle {
                 config.taskRoot(), config.optDirectory(), config.runtimeDirectory(), config.initializationType(),
                 "provisioned-concurrency".equals(config.initializationType())
                         ? Duration.ofSeconds(Math.max(130, config.timeout().toSeconds()))
-                        : EnvironmentSpec.DEFAULT_INIT_TIMEOUT);
+                        : EnvironmentSpec.DEFAULT_INIT_TIMEOUT,
+                imageEntryPoint(config));
         RuntimeLaunchers launchers = new RuntimeLaunchers(Interpreters.detect(System.getenv()));
         environment = ExecutionEnvironment.create(vertx, spec, launchers, MemoryLimits.detect(), LogSink.stdout(),
                 config.runtimeApiHost(), config.runtimeApiPort()).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -60,6 +67,31 @@ public class AgentLifecycle {
                 environment.runtimeApiAddress());
         if (config.eagerInit()) {
             environment.init();
+        }
+    }
+
+    /**
+     * The command line of a container image's runtime: its entrypoint, then its command (or the
+     * handler, which is what Lambda's base images take as CMD); null for runtimes that are not images.
+     */
+    static List<String> imageEntryPoint(AgentConfig config) {
+        if (config.imageEntryPoint().isEmpty()) {
+            return null;
+        }
+        List<String> command = new ArrayList<>(jsonArray("KLAMBDA_IMAGE_ENTRY_POINT", config.imageEntryPoint().get()));
+        if (config.imageCommand().isPresent()) {
+            command.addAll(jsonArray("KLAMBDA_IMAGE_COMMAND", config.imageCommand().get()));
+        } else {
+            config.handler().ifPresent(command::add);
+        }
+        return command;
+    }
+
+    private static List<String> jsonArray(String variable, String json) {
+        try {
+            return List.of(JSON.readValue(json, String[].class));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(variable + " must be a JSON array of strings, not " + json, e);
         }
     }
 

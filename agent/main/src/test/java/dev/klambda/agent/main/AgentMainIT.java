@@ -107,6 +107,41 @@ class AgentMainIT {
     }
 
     @Test
+    void runsAContainerImagesEntrypointWithItsCommand() throws Exception {
+        // the image's entrypoint, outside the task root, takes the greeting from its first argument (the CMD)
+        Path entry = Files.createDirectories(dir.resolve("image")).resolve("entry.sh");
+        Files.writeString(entry, BOOTSTRAP.replace("API=", "GREETING=\"$1\"\nAPI="));
+        Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rwxr-xr-x"));
+        int invokePort = freePort();
+        Serving agent = serve(new HashMap<>(Map.of("KLAMBDA_INVOKE_PORT", Integer.toString(invokePort),
+                "KLAMBDA_RUNTIME_API_PORT", Integer.toString(freePort()), "KLAMBDA_IMAGE_ENTRY_POINT",
+                "[\"" + entry + "\"]", "KLAMBDA_IMAGE_COMMAND", "[\"from-the-command\"]")), "0.0.0.0", invokePort);
+        try {
+            HttpResponse<String> response = invoke(HttpClient.newHttpClient(), "127.0.0.1", invokePort);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("\"greeting\":\"from-the-command\"");
+        } finally {
+            agent.stop();
+        }
+    }
+
+    @Test
+    void anImageEntrypointThatIsNotThereFailsTheInvocationAsLambdaDoes() throws Exception {
+        int invokePort = freePort();
+        Serving agent = serve(new HashMap<>(Map.of("KLAMBDA_EAGER_INIT", "false", "KLAMBDA_INVOKE_PORT",
+                Integer.toString(invokePort), "KLAMBDA_RUNTIME_API_PORT", Integer.toString(freePort()),
+                "KLAMBDA_IMAGE_ENTRY_POINT", "[\"/lambda-entrypoint.sh\"]", "KLAMBDA_HANDLER", "app.handler")), "0.0.0.0",
+                invokePort);
+        try {
+            HttpResponse<String> response = invoke(HttpClient.newHttpClient(), "127.0.0.1", invokePort);
+            assertThat(response.headers().firstValue("X-Amz-Function-Error")).contains("Unhandled");
+            assertThat(response.body()).contains("Runtime.InvalidEntrypoint", "/lambda-entrypoint.sh");
+        } finally {
+            agent.stop();
+        }
+    }
+
+    @Test
     void isReadyAtOnceWhenInitWaitsForTheFirstInvocation() throws Exception {
         int invokePort = freePort();
         Serving agent = serve(new HashMap<>(Map.of("KLAMBDA_EAGER_INIT", "false", "KLAMBDA_INVOKE_PORT",

@@ -96,7 +96,7 @@ public class FunctionLookup {
                     first[0] = false;
                     return read;
                 }
-                return store.current(read).orElseThrow(() -> new ResourceWriteException(ResourceWriteException.Reason.GONE,
+                return store.reread(read).orElseThrow(() -> new ResourceWriteException(ResourceWriteException.Reason.GONE,
                         read.getKind() + " " + read.getMetadata().getName() + " no longer exists"));
             }, change);
         } catch (ResourceWriteException e) {

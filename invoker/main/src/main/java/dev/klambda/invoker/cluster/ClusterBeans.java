@@ -19,13 +19,12 @@ import dev.klambda.core.code.CodeLocations;
 import dev.klambda.core.code.DirectoryCodeStore;
 import dev.klambda.core.layer.LayerStore;
 import dev.klambda.core.store.ResourceStore;
-import dev.klambda.core.tenant.AccessKey;
-import dev.klambda.core.tenant.Tenant;
 import dev.klambda.core.tenant.TenantTable;
 import dev.klambda.core.validation.ManifestValidator;
 import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.invoker.admit.ConcurrencyLimits;
 import dev.klambda.invoker.auth.SigV4Verifier;
+import dev.klambda.invoker.config.TenantConfig;
 import dev.klambda.invoker.invoke.EnvironmentProvider;
 import dev.klambda.invoker.invoke.Invoker;
 import dev.klambda.invoker.manage.FunctionPackages;
@@ -40,11 +39,7 @@ public class ClusterBeans {
     @Produces
     @Singleton
     TenantTable tenants(ClusterConfig config) {
-        return new TenantTable(config.tenants().stream()
-                .map(t -> new Tenant(t.namespace(), t.accountId(),
-                        t.accessKeys().stream().map(k -> new AccessKey(k.id(), k.secret())).toList(),
-                        t.concurrencyLimit()))
-                .toList());
+        return TenantConfig.table(config.tenants());
     }
 
     @Produces

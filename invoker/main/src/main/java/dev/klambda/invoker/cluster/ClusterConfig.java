@@ -8,6 +8,8 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import dev.klambda.invoker.config.TenantConfig;
+
 /**
  * The cluster invoker's settings. The Helm chart writes them into
  * {@code /etc/klambda/application.properties}, shared with the controller and the poller; secrets
@@ -26,26 +28,6 @@ public interface ClusterConfig {
 
     /** The tenant table: namespace, 12-digit account id, access keys, concurrency limit. */
     List<TenantConfig> tenants();
-
-    /** One tenant of the table. */
-    interface TenantConfig {
-        String namespace();
-
-        String accountId();
-
-        List<AccessKeyConfig> accessKeys();
-
-        /** The most invocations the account may run at once, as Lambda's account concurrency. */
-        @WithDefault("1000")
-        int concurrencyLimit();
-    }
-
-    /** One access key pair. */
-    interface AccessKeyConfig {
-        String id();
-
-        String secret();
-    }
 
     /** The code store: the volume uploads go to, and how function pods reach it. */
     CodeStoreConfig codeStore();

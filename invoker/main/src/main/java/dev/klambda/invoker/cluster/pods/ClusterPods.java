@@ -8,6 +8,9 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 
@@ -30,7 +33,7 @@ public class ClusterPods {
     @Produces
     @Singleton
     @Startup
-    Running running(Vertx vertx, KubernetesClient kubernetes, ClusterConfig config) {
+    Running running(Vertx vertx, KubernetesClient kubernetes, ClusterConfig config, MeterRegistry registry) {
         ClusterConfig.InvokerConfig invoker = config.invoker();
         PodEnvironments[] environments = new PodEnvironments[1];
         PodDirectory directory = new PodDirectory(pool -> environments[0].podsChanged(pool));
@@ -42,6 +45,11 @@ public class ClusterPods {
                 () -> reporter[0].reportNow());
         reporter[0] = new DemandReporter(kubernetes, config.systemNamespace(), invoker.name(),
                 invoker.demandReportInterval(), Clock.systemUTC(), environments[0]::demand);
+        FunctionCounter.builder("klambda_invoker_pod_refusals", environments[0], PodEnvironments::refusals)
+                .description("Invocations a function pod refused because it was busy (another replica's call) or stopping")
+                .register(registry);
+        Gauge.builder("klambda_invoker_replicas", leases, l -> l.members().size())
+                .description("Invoker replicas this one sees alive, itself included").register(registry);
         leases.start();
         directory.start(kubernetes);
         reporter[0].start();

@@ -55,7 +55,7 @@ public final class PodClient implements AutoCloseable {
             options.putHeader("X-Amz-Log-Type", "Tail");
         }
         return http.request(options)
-                .recover(e -> Future.failedFuture(new PodUnavailableException(pod, "unreachable: " + e.getMessage())))
+                .recover(e -> Future.failedFuture(new PodUnavailableException(pod, "unreachable: " + e.getMessage(), false)))
                 .compose(sent -> sent.send(Buffer.buffer(request.payload()))
                         .recover(e -> Future.failedFuture(lost(pod, e)))
                         .compose(response -> response.body()
@@ -77,7 +77,7 @@ public final class PodClient implements AutoCloseable {
                             : number(response.getHeader("X-Klambda-Init-Duration"), 0.0),
                     (long) number(response.getHeader("X-Klambda-Max-Memory-Used"), 0.0)));
             case 409, 503 -> Future.failedFuture(new PodUnavailableException(pod,
-                    response.statusCode() + " " + body.toString(StandardCharsets.UTF_8)));
+                    response.statusCode() + " " + body.toString(StandardCharsets.UTF_8), true));
             default -> Future.failedFuture(new PodLostException(pod,
                     "answered " + response.statusCode() + ": " + body.toString(StandardCharsets.UTF_8)));
         };
@@ -103,8 +103,16 @@ public final class PodClient implements AutoCloseable {
 
     /** The pod did not take the invocation: it can go to another pod. */
     public static final class PodUnavailableException extends RuntimeException {
-        PodUnavailableException(PoolPod pod, String why) {
+        private final boolean refused;
+
+        PodUnavailableException(PoolPod pod, String why, boolean refused) {
             super("pod " + pod.name() + " (" + pod.address() + ") " + why, null, false, false);
+            this.refused = refused;
+        }
+
+        /** Whether the agent answered (busy or stopping), rather than not being reachable. */
+        public boolean refused() {
+            return refused;
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -56,6 +57,7 @@ public final class PodEnvironments implements EnvironmentProvider {
     private final Map<PoolKey, PoolState> pools = new HashMap<>();
     // written on the context, read by the demand reporter
     private final Map<PoolKey, Integer> demand = new ConcurrentHashMap<>();
+    private final AtomicLong refusals = new AtomicLong();
 
     /**
      * @param replicas the live invoker replicas, {@code self} among them
@@ -93,6 +95,14 @@ public final class PodEnvironments implements EnvironmentProvider {
     /** The environments this replica wants per pool now: its running invocations plus its waiting ones. */
     public Map<PoolKey, Integer> demand() {
         return Map.copyOf(demand);
+    }
+
+    /**
+     * How many invocations pods refused because they were busy or stopping. A busy refusal means
+     * another replica was sending to the same pod; it happens only while pods change hands.
+     */
+    public long refusals() {
+        return refusals.get();
     }
 
     /** Pods of {@code pool} came, went or changed: waiting requests may now find one. Any thread. */
@@ -162,6 +172,9 @@ public final class PodEnvironments implements EnvironmentProvider {
                 waiter.result.complete(done.result());
             } else if (done.cause() instanceof PodClient.PodUnavailableException unavailable) {
                 LOG.debugf("%s; trying another pod", unavailable.getMessage());
+                if (unavailable.refused()) {
+                    refusals.incrementAndGet();
+                }
                 state.unavailableUntil.put(pod.uid(), System.currentTimeMillis() + UNAVAILABLE_BACKOFF_MILLIS);
                 vertx.setTimer(UNAVAILABLE_BACKOFF_MILLIS, t -> drain(state));
                 if (waiter.deadline > System.currentTimeMillis()) {

@@ -174,6 +174,7 @@ class PodEnvironmentsTest {
                 "\"served\":\"third\"");
         assertThat(a.maxConcurrent).isEqualTo(1);
         assertThat(b.maxConcurrent).isEqualTo(1);
+        assertThat(environments.refusals()).isZero();
         await().atMost(Duration.ofSeconds(5)).until(() -> environments.demand().isEmpty());
         assertThat(first.get().durationMillis()).isEqualTo(1.5);
     }
@@ -240,6 +241,7 @@ class PodEnvironmentsTest {
         // another replica still runs an invocation there (it owned the pod until a moment ago)
         a.answerStatus(409, "Environment.Busy");
         await().atMost(Duration.ofSeconds(5)).until(() -> a.received.get() == 2);
+        assertThat(environments.refusals()).isEqualTo(1);
         a.answer();
         assertThat(text(call)).contains("call");
     }
