@@ -61,6 +61,7 @@ import dev.klambda.crds.v1alpha1.version.Version;
 import dev.klambda.crds.v1alpha1.version.VersionSpec;
 import dev.klambda.it.cluster.ClusterPlatform;
 import dev.klambda.it.cluster.FakeNode;
+import dev.klambda.it.cluster.ServiceProcess;
 
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -98,6 +99,14 @@ public final class ClusterBenchmarks {
                 return {"started": started, "pod": os.environ.get("HOSTNAME", "")}
             """;
     private static final Pattern STARTED = Pattern.compile("\"started\": ([0-9.]+)");
+    /**
+     * The Java Operator SDK logs each dispatch of a resource to its reconciler at DEBUG: the controller
+     * benchmark counts reconciliations from these lines, since the SDK's per-resource meters make a
+     * /q/metrics scrape too big to take at 1,000 functions.
+     */
+    static final String DISPATCH_LOG_LEVEL = "quarkus.log.category.\"io.javaoperatorsdk.operator.processing.event"
+            + ".ReconciliationDispatcher\".level";
+    private static final Pattern DISPATCH = Pattern.compile("Handling dispatch for resource name: (\\S+) ");
     /** The mock server logs every request at INFO; held here so that the level set on it stays. */
     private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
@@ -132,7 +141,8 @@ public final class ClusterBenchmarks {
         }
         if (which.equals("all") || which.equals("controller")) {
             try (ClusterPlatform platform = ClusterPlatform.start(ClusterPlatform.Options.defaults()
-                    .withWorkDirectory(work.resolve("controller")).withoutFakeNode().withIdleTime(Duration.ofMinutes(10)))) {
+                    .withWorkDirectory(work.resolve("controller")).withoutFakeNode().withIdleTime(Duration.ofMinutes(10))
+                    .withControllerProperty(DISPATCH_LOG_LEVEL, "DEBUG"))) {
                 out.append(bench.controllerThroughput(platform)).append('\n');
             }
         }
@@ -379,7 +389,7 @@ public final class ClusterBenchmarks {
         KubernetesClient kubernetes = platform.kubernetes();
         String sha256 = storeCode(platform);
         long controllerPid = platform.controller().pid();
-        Map<String, Double> metricsBefore = metrics(platform.controller().url());
+        Map<String, Integer> dispatchesBefore = dispatches(platform.controller().logs());
         ClusterPlatform.ApiServerLoad loadBefore = platform.apiServerLoad();
         double controllerCpuBefore = ProcStats.cpuSeconds(controllerPid);
         double invokerCpuBefore = ProcStats.cpuSeconds(platform.invoker().pid());
@@ -434,7 +444,7 @@ public final class ClusterBenchmarks {
         double benchCpu = benchCpuSeconds() - benchCpuBefore;
         double machineBusy = ProcStats.MachineCpu.now().coresBusySince(machineBefore, cores);
         ClusterPlatform.ApiServerLoad load = platform.apiServerLoad();
-        Map<String, Double> metricsAfter = metrics(platform.controller().url());
+        String controllerLog = platform.controller().logs();
         functions.close();
         versions.close();
         aliases.close();
@@ -452,10 +462,11 @@ public final class ClusterBenchmarks {
         int deployments = kubernetes.apps().deployments().inNamespace(NAMESPACE).list().getItems().size();
         int events = kubernetes.v1().events().inNamespace(NAMESPACE).list().getItems().size();
 
-        Map<String, Double> reconciles = delta(metricsBefore, metricsAfter, "operator_sdk_reconciliations_started_total");
-        Map<String, Double> failed = delta(metricsBefore, metricsAfter, "operator_sdk_reconciliations_failed_total");
-        double reconcileTotal = reconciles.values().stream().mapToDouble(Double::doubleValue).sum();
-        double failedTotal = failed.values().stream().mapToDouble(Double::doubleValue).sum();
+        Map<String, Integer> reconciles = dispatches(controllerLog);
+        dispatchesBefore.forEach((kind, count) -> reconciles.merge(kind, -count, Integer::sum));
+        double reconcileTotal = reconciles.values().stream().mapToInt(Integer::intValue).sum();
+        long failedTotal = controllerLog.lines().filter(l -> l.contains("Uncaught error during event processing")).count();
+        String scrape = scrape(platform.controller());
         long requests = load.totalRequests() - loadBefore.totalRequests();
         double apiCpu = load.cpuTime().minus(loadBefore.cpuTime()).toNanos() / 1e9;
 
@@ -467,8 +478,8 @@ public final class ClusterBenchmarks {
                         + "naming only its function (the controller freezes $LATEST into it as version 1) and an Alias "
                         + "`live` pointing at version 1. Done when every Function and Version is Ready (CodeAvailable, "
                         + "PoolAvailable, Published) and every Alias Ready (RoutingResolved), each for its current "
-                        + "generation. Reconciliations counted by the Java Operator SDK's metrics on the controller's "
-                        + "/q/metrics (started, retries included).\n\n");
+                        + "generation. Reconciliations are the Java Operator SDK's dispatches to a reconciler, counted "
+                        + "from its DEBUG log line (retries included).\n\n");
         if (!complete) {
             out.append("**Not complete after 30 minutes**: ").append(functions.ready()).append(" Functions, ")
                     .append(versions.ready()).append(" Versions, ").append(aliases.ready()).append(" Aliases Ready.\n\n");
@@ -480,7 +491,8 @@ public final class ClusterBenchmarks {
                 .append(format(millis(start, versions.lastReady()) / 1000, 1)).append(" s | ")
                 .append(format(millis(start, aliases.lastReady()) / 1000, 1)).append(" s | ")
                 .append(String.format(Locale.ROOT, "%.0f (%s)", reconcileTotal, describe(reconciles)))
-                .append(failedTotal > 0 ? String.format(Locale.ROOT, ", %.0f failed", failedTotal) : "").append(" | **")
+                .append(failedTotal > 0 ? String.format(Locale.ROOT, ", %d failed and retried", failedTotal) : "")
+                .append(" | **")
                 .append(format(reconcileTotal / seconds, 1)).append("** | ")
                 .append(format((functions.ready() + versions.ready() + aliases.ready()) / seconds, 1)).append(" |\n\n");
         out.append(String.format(Locale.ROOT, "CPU over the %.1f s: controller %.1f s (%.2f cores, %.2f ms per "
@@ -492,14 +504,15 @@ public final class ClusterBenchmarks {
                                 * 1000,
                 invokerCpu, benchCpu, load.threads(), apiCpu, apiCpu / seconds, requests, describeRequests(loadBefore,
                         load),
-                machineBusy, cores, machineBusy - (controllerCpu + invokerCpu + benchCpu) / seconds));
+                machineBusy, cores, Math.max(0, machineBusy - (controllerCpu + invokerCpu + benchCpu) / seconds)));
         out.append(String.format(Locale.ROOT, "Controller heap: **%.1f MiB live** after a full GC (`jcmd "
-                + "GC.class_histogram`), %.0f MiB committed (`-Xmx384m`), resident memory %.0f MiB; its /q/metrics "
-                + "then had %d samples (the Operator SDK's meters are per resource). The API server then held %d "
-                + "Functions, %d Versions, %d Aliases, %d Deployments and %d Events in namespace %s; the benchmark's "
-                + "JVM heap (the mock server's store, the benchmark's watches) was %.0f MiB after a GC.%n",
-                mib(liveHeap), mib(committedHeap), mib(controllerRss), metricsAfter.size(), FUNCTIONS, FUNCTIONS,
+                + "GC.class_histogram`), %.0f MiB committed (`-Xmx384m`), resident memory %.0f MiB. Largest in the live "
+                + "heap: %s. The API server then held %d Functions, %d Versions, %d Aliases, %d Deployments and %d "
+                + "Events in namespace %s; the benchmark's JVM heap (the mock server's store, the benchmark's watches) "
+                + "was %.0f MiB after a GC.%n%n",
+                mib(liveHeap), mib(committedHeap), mib(controllerRss), largest(histogram, 4), FUNCTIONS, FUNCTIONS,
                 FUNCTIONS, deployments, events, NAMESPACE, mib(benchHeap)));
+        out.append("A Prometheus scrape of the controller's /q/metrics afterwards: ").append(scrape).append('\n');
         Files.writeString(platform.options().workDirectory().resolve("controller-class-histogram.txt"), histogram);
         Files.writeString(platform.options().workDirectory().resolve("controller-heap-info.txt"), heapInfo);
         return out.toString();
@@ -553,39 +566,49 @@ public final class ClusterBenchmarks {
 
     // --- helpers ------------------------------------------------------------------------------
 
-    private static String metricsText(String url) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/q/metrics"))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    /** The controller's Prometheus metrics, each sample by its name and labels. */
-    private static Map<String, Double> metrics(String url) throws IOException, InterruptedException {
-        Map<String, Double> samples = new HashMap<>();
-        for (String line : metricsText(url).split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int space = line.lastIndexOf(' ');
-            try {
-                samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-            } catch (NumberFormatException e) {
-                // not a sample
-            }
+    /** Dispatches to a reconciler in a controller log, by the kind this benchmark's names say. */
+    private static Map<String, Integer> dispatches(String log) {
+        Map<String, Integer> counts = new TreeMap<>();
+        Matcher dispatch = DISPATCH.matcher(log);
+        while (dispatch.find()) {
+            String name = dispatch.group(1);
+            counts.merge(name.endsWith("-v1") ? "Version" : name.endsWith("-live") ? "Alias" : "Function", 1,
+                    Integer::sum);
         }
-        return samples;
+        return counts;
     }
 
-    /** How much the samples of metric {@code name} grew, summed by their {@code kind} label. */
-    private static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after, String name) {
-        Map<String, Double> grown = new TreeMap<>();
-        Pattern kind = Pattern.compile("[{,]kind=\"([^\"]+)\"");
-        after.forEach((key, value) -> {
-            if (key.startsWith(name + "{")) {
-                Matcher m = kind.matcher(key);
-                grown.merge(m.find() ? m.group(1) : "other", value - before.getOrDefault(key, 0.0), Double::sum);
+    /** What a Prometheus scrape of the service's /q/metrics gets: its size and time, or why it failed. */
+    private static String scrape(ServiceProcess service) throws InterruptedException {
+        long start = System.nanoTime();
+        try {
+            HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    service.url() + "/q/metrics")).timeout(Duration.ofSeconds(120)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            String took = format(millis(start, System.nanoTime()));
+            if (response.statusCode() != 200) {
+                return "HTTP " + response.statusCode() + " after " + took + " ms"
+                        + (service.logs().contains("OutOfMemoryError") ? ", the controller ran out of heap "
+                                + "(`java.lang.OutOfMemoryError: Java heap space` in its log)." : ".");
             }
-        });
-        return grown;
+            long samples = new String(response.body(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.isBlank() && !l.startsWith("#")).count();
+            return String.format(Locale.ROOT, "%d samples, %.1f MiB, in %s ms.", samples, mib(response.body().length),
+                    took);
+        } catch (IOException e) {
+            return "failed after " + format(millis(start, System.nanoTime())) + " ms: " + e + ".";
+        }
+    }
+
+    /** The {@code count} classes with the most live bytes in a {@code GC.class_histogram}, with their MiB. */
+    private static String largest(String histogram, int count) {
+        Matcher row = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)").matcher(histogram);
+        List<String> top = new ArrayList<>();
+        while (row.find() && top.size() < count) {
+            top.add(String.format(Locale.ROOT, "`%s` %.1f MiB (%s instances)", row.group(3), mib(Long.parseLong(row
+                    .group(2))), row.group(1)));
+        }
+        return String.join(", ", top);
     }
 
     /** The bytes of all live objects in a {@code GC.class_histogram}: its {@code Total} line. */
@@ -604,9 +627,9 @@ public final class ClusterBenchmarks {
         return total;
     }
 
-    private static String describe(Map<String, Double> counts) {
+    private static String describe(Map<String, Integer> counts) {
         List<String> parts = new ArrayList<>();
-        counts.forEach((k, v) -> parts.add(String.format(Locale.ROOT, "%s %.0f", k, v)));
+        counts.forEach((k, v) -> parts.add(k + " " + v));
         return String.join(", ", parts);
     }
 

@@ -79,9 +79,14 @@ public final class ClusterPlatform implements AutoCloseable {
      * @param idleTime how long the controller keeps a pool's environments after their last demand
      * @param fakeNode whether pods run; without, Deployments and pods are only objects in the API server
      * @param concurrencyLimit the tenant's account concurrency
+     * @param controllerProperties more of the controller's application properties, e.g. log levels
      */
     public record Options(Path repository, Path workDirectory, Duration idleTime, boolean fakeNode,
-            int concurrencyLimit) {
+            int concurrencyLimit, Map<String, String> controllerProperties) {
+
+        public Options {
+            controllerProperties = Map.copyOf(controllerProperties);
+        }
 
         /**
          * This checkout ({@link #repositoryRoot()}), a work directory under {@code target/cluster-platform}
@@ -90,24 +95,30 @@ public final class ClusterPlatform implements AutoCloseable {
         public static Options defaults() {
             Path work = Path.of("target", "cluster-platform", LocalDateTime.now().format(DateTimeFormatter.ofPattern(
                     "HHmmss")) + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36));
-            return new Options(repositoryRoot(), work, Duration.ofSeconds(6), true, 20);
+            return new Options(repositoryRoot(), work, Duration.ofSeconds(6), true, 20, Map.of());
         }
 
         public Options withWorkDirectory(Path workDirectory) {
-            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit);
+            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, controllerProperties);
         }
 
         public Options withIdleTime(Duration idleTime) {
-            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit);
+            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, controllerProperties);
         }
 
         /** No fake node: for what needs only the API server, the controller and the invoker. */
         public Options withoutFakeNode() {
-            return new Options(repository, workDirectory, idleTime, false, concurrencyLimit);
+            return new Options(repository, workDirectory, idleTime, false, concurrencyLimit, controllerProperties);
         }
 
         public Options withConcurrencyLimit(int concurrencyLimit) {
-            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit);
+            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, controllerProperties);
+        }
+
+        public Options withControllerProperty(String key, String value) {
+            Map<String, String> more = new HashMap<>(controllerProperties);
+            more.put(key, value);
+            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, more);
         }
     }
 
@@ -220,6 +231,7 @@ public final class ClusterPlatform implements AutoCloseable {
         controllerProperties.put("klambda.controller.demand-staleness", "5s");
         controllerProperties.put("quarkus.operator-sdk.crd.apply", "false");
         controllerProperties.put("quarkus.operator-sdk.crd.validate", "false");
+        controllerProperties.putAll(options.controllerProperties());
         controller = ServiceProcess.start("controller", build("controller"), ServiceProcess.freePort(),
                 controllerProperties, work, Duration.ofSeconds(60));
         started.add(controller);
