@@ -88,6 +88,11 @@ public final class ServiceProcess implements AutoCloseable {
         return port;
     }
 
+    /** The service JVM's process id, e.g. for {@code jcmd}. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** What the service printed so far. */
     public String logs() {
         try {

@@ -5,23 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -29,36 +21,25 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 
 import dev.klambda.core.pool.DemandReports;
 import dev.klambda.core.pool.PoolNames;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 import software.amazon.awssdk.services.lambda.model.State;
 
 /**
- * klambda as a platform team installs it, without a cluster: the fabric8 mock server is the API
- * server, the real controller and the real cluster invoker run as processes of their own against
- * it, and the {@link FakeNode} runs the function pods the controller asks for as local agent and
- * Python processes. Functions are made and called with the AWS SDK through the invoker.
+ * klambda as a platform team installs it, without a cluster ({@link ClusterPlatform}): the fabric8
+ * mock server is the API server, the real controller and the real cluster invoker run as processes
+ * of their own against it, and the {@link FakeNode} runs the function pods the controller asks for
+ * as local agent and Python processes. Functions are made and called with the AWS SDK through the
+ * invoker.
  */
 class ClusterIT {
 
@@ -73,100 +54,27 @@ class ClusterIT {
     static final Duration IDLE_TIME = Duration.ofSeconds(6);
     static final Duration POD_STARTUP = Duration.ofSeconds(90);
 
-    static KubernetesMockServer server;
+    static ClusterPlatform platform;
     static KubernetesClient kubernetes;
     static FakeNode node;
-    static ServiceProcess invoker;
-    static ServiceProcess controller;
     static LambdaClient lambda;
     /** Concurrent callers (the common pool may have a single thread on a small machine). */
     static final ExecutorService callers = Executors.newFixedThreadPool(4);
 
     @BeforeAll
     static void startPlatform() throws Exception {
-        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), true);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        // The controller's leader election first asks whether it may use Leases; the mock server cannot review rules.
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-                .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
-                        .withApiGroups("coordination.k8s.io").withResources("leases")
-                        .withVerbs("get", "list", "watch", "create", "update", "patch", "delete").endResourceRule()
-                        .withIncomplete(false).endStatus().build())
-                .always();
-        kubernetes = server.createClient();
-        try (Stream<Path> crds = Files.list(Path.of("../crds/manifests"))) {
-            for (Path crd : crds.sorted().toList()) {
-                try (InputStream in = Files.newInputStream(crd)) {
-                    kubernetes.resource(kubernetes.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
-                            .create();
-                }
-            }
-        }
-        for (String namespace : List.of("klambda", "default")) {
-            kubernetes.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
-                    .build()).create();
-        }
-
-        Path work = Files.createDirectories(Path.of("target", "cluster-it", Long.toString(System.currentTimeMillis())));
-        Path codeStore = Files.createDirectories(work.resolve("code-store"));
-        int invokerPort = ServiceProcess.freePort();
-        Map<String, String> shared = new HashMap<>();
-        shared.put("quarkus.kubernetes-client.api-server-url", kubernetes.getConfiguration().getMasterUrl());
-        shared.put("quarkus.kubernetes-client.trust-certs", "true");
-        shared.put("quarkus.kubernetes-client.namespace", "klambda");
-        shared.put("klambda.region", "us-east-1");
-        shared.put("klambda.system-namespace", "klambda");
-        shared.put("klambda.tenants[0].namespace", "default");
-        shared.put("klambda.tenants[0].account-id", "000000000000");
-        shared.put("klambda.tenants[0].concurrency-limit", "20");
-        shared.put("klambda.code-store.directory", codeStore.toAbsolutePath().toString());
-        shared.put("klambda.code-store.url", "http://127.0.0.1:" + invokerPort);
-        shared.put("klambda.code-store.signing-key", "cluster-it-signing-key");
-
-        Map<String, String> invokerProperties = new HashMap<>(shared);
-        invokerProperties.put("klambda.tenants[0].access-keys[0].id", "test");
-        invokerProperties.put("klambda.tenants[0].access-keys[0].secret", "test");
-        invokerProperties.put("klambda.invoker.name", "invoker-0");
-        invokerProperties.put("klambda.invoker.demand-report-interval", "1s");
-        invoker = ServiceProcess.start("invoker", Path.of("../invoker/main/target/quarkus-app/quarkus-run.jar"),
-                invokerPort, invokerProperties, work, Duration.ofSeconds(60));
-
-        Map<String, String> controllerProperties = new HashMap<>(shared);
-        controllerProperties.put("klambda.controller.agent-image", "klambda/agent:test");
-        controllerProperties.put("klambda.controller.runtime-images.\"python3.12\"", "klambda/runtime-python3.12:test");
-        controllerProperties.put("klambda.controller.idle-time", IDLE_TIME.toSeconds() + "s");
-        controllerProperties.put("klambda.controller.demand-staleness", "5s");
-        controllerProperties.put("quarkus.operator-sdk.crd.apply", "false");
-        controllerProperties.put("quarkus.operator-sdk.crd.validate", "false");
-        controller = ServiceProcess.start("controller", Path.of("../controller/target/quarkus-app/quarkus-run.jar"),
-                ServiceProcess.freePort(), controllerProperties, work, Duration.ofSeconds(60));
-
-        node = FakeNode.start(kubernetes, FakeNode.Options.defaults().withWorkDirectory(work.resolve("node")));
-        lambda = LambdaClient.builder().endpointOverride(URI.create(invoker.url())).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(1)).apiCallTimeout(Duration.ofSeconds(120)))
-                .build();
+        platform = ClusterPlatform.start(ClusterPlatform.Options.defaults().withIdleTime(IDLE_TIME)
+                .withWorkDirectory(Path.of("target", "cluster-it", Long.toString(System.currentTimeMillis()))));
+        kubernetes = platform.kubernetes();
+        node = platform.node();
+        lambda = platform.lambda();
     }
 
     @AfterAll
     static void stopPlatform() {
         callers.shutdownNow();
-        for (AutoCloseable closeable : new AutoCloseable[] { lambda, node, controller, invoker }) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // keep stopping the others
-            }
-        }
-        if (kubernetes != null) {
-            kubernetes.close();
-        }
-        if (server != null) {
-            server.destroy();
+        if (platform != null) {
+            platform.close();
         }
     }
 
