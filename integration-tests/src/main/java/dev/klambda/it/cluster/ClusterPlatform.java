@@ -67,6 +67,7 @@ public final class ClusterPlatform implements AutoCloseable {
     private KubernetesClient kubernetes;
     private Path codeStore;
     private ServiceProcess invoker;
+    private Map<String, String> invokerProperties;
     private ServiceProcess controller;
     private FakeNode node;
     private LambdaClient lambda;
@@ -215,7 +216,7 @@ public final class ClusterPlatform implements AutoCloseable {
         shared.put("klambda.code-store.url", "http://127.0.0.1:" + invokerPort);
         shared.put("klambda.code-store.signing-key", "cluster-platform-signing-key");
 
-        Map<String, String> invokerProperties = new HashMap<>(shared);
+        invokerProperties = new HashMap<>(shared);
         invokerProperties.put("klambda.tenants[0].access-keys[0].id", ACCESS_KEY);
         invokerProperties.put("klambda.tenants[0].access-keys[0].secret", ACCESS_KEY);
         invokerProperties.put("klambda.invoker.name", "invoker-0");
@@ -241,13 +242,29 @@ public final class ClusterPlatform implements AutoCloseable {
                     .withAgentJar(build("agent/main")));
             started.add(node);
         }
-        lambda = LambdaClient.builder().endpointOverride(URI.create(invoker.url())).region(Region.US_EAST_1)
+        lambda = lambda(invoker);
+        started.add(lambda);
+    }
+
+    /**
+     * Starts another invoker replica named {@code name}, configured as the first one (it serves the
+     * same code store, so pods may fetch from either). The caller closes it.
+     */
+    public ServiceProcess startInvoker(String name) throws IOException, InterruptedException {
+        Map<String, String> properties = new HashMap<>(invokerProperties);
+        properties.put("klambda.invoker.name", name);
+        return ServiceProcess.start("invoker-" + name, build("invoker/main"), ServiceProcess.freePort(), properties,
+                Files.createDirectories(options.workDirectory()).toAbsolutePath(), Duration.ofSeconds(60));
+    }
+
+    /** An AWS SDK Lambda client of {@code invoker}, signing as the tenant; no retries, calls up to 15 minutes. */
+    public LambdaClient lambda(ServiceProcess invoker) {
+        return LambdaClient.builder().endpointOverride(URI.create(invoker.url())).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, ACCESS_KEY)))
                 // Invocations may wait for a pool to grow, and run as long as Lambda's longest timeout.
                 .httpClientBuilder(Apache5HttpClient.builder().maxConnections(200).socketTimeout(Duration.ofMinutes(15)))
                 .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(1)).apiCallTimeout(Duration.ofMinutes(15)))
                 .build();
-        started.add(lambda);
     }
 
     /** A module's {@code quarkus-run.jar} in this checkout. */
