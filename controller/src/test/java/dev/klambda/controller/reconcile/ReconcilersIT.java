@@ -39,6 +39,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
@@ -77,6 +78,8 @@ class ReconcilersIT {
     KubernetesClient client;
     @Inject
     ControllerConfig config;
+    @Inject
+    MeterRegistry registry;
 
     @BeforeAll
     static void storeOneZip() throws IOException {
@@ -279,6 +282,16 @@ class ReconcilersIT {
         report("hello", Map.of("default.hello-latest", "2"));
 
         awaitReplicas("default", "hello-latest", 2);
+    }
+
+    @Test
+    void countsReconciliationsPerControllerWithoutAMeterPerResource() {
+        client.resource(function("default", "metered", withZip(STORED.hex()))).create();
+        awaitReplicas("default", "metered-latest", 0);
+        assertThat(registry.getMeters()).as("the Operator SDK's meters")
+                .anyMatch(m -> m.getId().getName().startsWith("operator.sdk."));
+        assertThat(registry.getMeters()).as("none names a resource")
+                .noneMatch(m -> m.getId().getTags().stream().anyMatch(t -> "metered".equals(t.getValue())));
     }
 
     @Test
