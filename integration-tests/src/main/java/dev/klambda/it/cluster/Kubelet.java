@@ -37,6 +37,7 @@ final class Kubelet implements ResourceEventHandler<Pod> {
     private final LoopbackAddresses addresses;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final Map<String, String> imageEnvironment;
+    private final Map<String, String> machineEnvironment;
     private final Map<String, PodRunner> pods = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -44,7 +45,8 @@ final class Kubelet implements ResourceEventHandler<Pod> {
         this.client = client;
         this.options = options;
         this.addresses = new LoopbackAddresses(options.firstAddress());
-        this.imageEnvironment = imageEnvironment(options);
+        this.imageEnvironment = imageEnvironment();
+        this.machineEnvironment = machineEnvironment(options);
     }
 
     /**
@@ -53,19 +55,29 @@ final class Kubelet implements ResourceEventHandler<Pod> {
      * machine), and the task root and opt directory at their paths in the pod, which the mounts
      * then turn into the pod's local directories.
      */
-    private static Map<String, String> imageEnvironment(FakeNode.Options options) {
+    private static Map<String, String> imageEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LANG", "C.UTF-8");
+        env.put("KLAMBDA_TASK_ROOT", "/var/task");
+        env.put("KLAMBDA_OPT_DIRECTORY", "/opt");
+        env.put("KLAMBDA_FETCH_TASK_ROOT", "/var/task");
+        env.put("KLAMBDA_FETCH_OPT_DIRECTORY", "/opt");
+        return env;
+    }
+
+    /**
+     * What stands in for the image's files: paths on this machine (the runtime clients, the
+     * interpreters, PATH), which are never paths in the pod, even when they happen to lie under a
+     * mount point such as /tmp.
+     */
+    private static Map<String, String> machineEnvironment(FakeNode.Options options) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
-        env.put("LANG", "C.UTF-8");
         env.put("KLAMBDA_RUNTIME_DIRECTORY", RuntimeFiles.unpack(options.workDirectory().resolve("runtimes")).toString());
         Interpreters interpreters = Interpreters.detect(System.getenv());
         interpreters.python().ifPresent(python -> env.put("KLAMBDA_PYTHON", python.toString()));
         interpreters.node().ifPresent(node -> env.put("KLAMBDA_NODE", node.toString()));
         env.put("KLAMBDA_JAVA", options.java().toString());
-        env.put("KLAMBDA_TASK_ROOT", "/var/task");
-        env.put("KLAMBDA_OPT_DIRECTORY", "/opt");
-        env.put("KLAMBDA_FETCH_TASK_ROOT", "/var/task");
-        env.put("KLAMBDA_FETCH_OPT_DIRECTORY", "/opt");
         return env;
     }
 
@@ -102,12 +114,14 @@ final class Kubelet implements ResourceEventHandler<Pod> {
     Map<String, String> environment(Pod pod, Container container, Map<String, Path> mounts, String podIP)
             throws PodProblem {
         Map<String, String> env = new LinkedHashMap<>(imageEnvironment);
-        env.put("HOME", podDirectory(pod).toString());
-        env.put("TMPDIR", temporaryDirectory(pod, mounts).toString());
         env.putAll(ContainerEnvironment.resolve(client, pod, container, podIP, PodRunner.HOST_IP));
+        env.replaceAll((name, value) -> PodVolumes.rewrite(value, mounts));
+        // local paths already: rewriting them would move a checkout under /tmp into the pod's /tmp volume
+        machineEnvironment.forEach(env::putIfAbsent);
+        env.putIfAbsent("HOME", podDirectory(pod).toString());
+        env.putIfAbsent("TMPDIR", temporaryDirectory(pod, mounts).toString());
         env.put("KLAMBDA_INVOKE_HOST", podIP);
         env.put("KLAMBDA_RUNTIME_API_HOST", podIP);
-        env.replaceAll((name, value) -> PodVolumes.rewrite(value, mounts));
         return env;
     }
 
