@@ -125,7 +125,7 @@ public final class ClusterBenchmarks {
                 .append(")\n\n");
         out.append(AgentBenchmarks.machine(Interpreters.detect(System.getenv())));
         out.append(String.format(Locale.ROOT, "Load average when the run started: %.1f; the work directory (logs): %s%n%n",
-                ProcStats.loadAverage(), work));
+                ProcStats.loadAverage(), Path.of("bench").resolve(Path.of("").toAbsolutePath().relativize(work))));
         out.append(bench.setup()).append('\n');
         if (which.equals("all") || which.equals("first") || which.equals("scale")) {
             try (ClusterPlatform platform = ClusterPlatform.start(ClusterPlatform.Options.defaults()

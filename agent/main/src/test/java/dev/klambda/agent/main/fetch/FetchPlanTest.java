@@ -32,11 +32,11 @@ class FetchPlanTest {
     @Test
     void readsTheCodeWithItsSha256InBase64AsHex() {
         FetchPlan plan = FetchPlan.fromEnvironment(Map.of("KLAMBDA_FETCH_CODE", "https://store.example/code/x.zip?sig=1",
-                "KLAMBDA_FETCH_CODE_SHA256", BASE64, "KLAMBDA_FETCH_TASK_ROOT", "/work/task/"));
+                "KLAMBDA_FETCH_CODE_SHA256", BASE64, "KLAMBDA_FETCH_TASK_ROOT", "/srv/task/"));
 
         assertThat(plan.code()).contains(
                 new Artifact("code", URI.create("https://store.example/code/x.zip?sig=1"), Optional.of(HEX)));
-        assertThat(plan.taskRoot()).isEqualTo(Path.of("/work/task"));
+        assertThat(plan.taskRoot()).isEqualTo(Path.of("/srv/task"));
     }
 
     @Test
