@@ -70,12 +70,6 @@ public final class PodDirectory implements AutoCloseable {
         return pods == null ? List.of() : new ArrayList<>(pods.values());
     }
 
-    /** The pod with this uid in a pool, if it is still there. */
-    public PoolPod pod(PoolKey pool, String uid) {
-        Map<String, PoolPod> pods = pools.get(pool);
-        return pods == null ? null : pods.get(uid);
-    }
-
     @Override
     public void close() {
         if (informer != null) {
