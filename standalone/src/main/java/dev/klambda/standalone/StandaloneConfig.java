@@ -56,6 +56,55 @@ public interface StandaloneConfig {
         java.time.Duration grace();
     }
 
+    /** The embedded Kafka broker that queues asynchronous invocations. */
+    Kafka kafka();
+
+    /** Settings of the embedded Kafka broker. */
+    interface Kafka {
+
+        /** The broker's client port on loopback (KLAMBDA_KAFKA_PORT); 0 takes a free one. */
+        @WithDefault("9092")
+        int port();
+
+        /** Partitions of the queue's topics: how many consumers can share the queue. */
+        @WithDefault("8")
+        int partitions();
+    }
+
+    /** How asynchronous invocations are attempted and retried. */
+    Async async();
+
+    /** Settings of the asynchronous invocation poller. */
+    interface Async {
+
+        /** The waits before the second and third attempt after function errors (Lambda: about 1 and 2 minutes). */
+        @WithDefault("1m,2m")
+        List<java.time.Duration> retryDelays();
+
+        /** The first wait after a throttle or platform error; each further one doubles. */
+        @WithDefault("1s")
+        java.time.Duration firstBackoff();
+
+        /** The longest wait after throttles and platform errors (Lambda: 5 minutes). */
+        @WithDefault("5m")
+        java.time.Duration maxBackoff();
+
+        /** Events attempted at once; more wait in Kafka. */
+        @WithDefault("64")
+        int maxRunning();
+
+        /** The SQS-compatible service that SQS destinations and dead-letter queues are sent to (KLAMBDA_SQS_ENDPOINT). */
+        Optional<java.net.URI> sqsEndpoint();
+
+        /** The access key id for the SQS-compatible service. */
+        @WithDefault("klambda")
+        String sqsAccessKey();
+
+        /** The secret key for the SQS-compatible service. */
+        @WithDefault("klambda")
+        String sqsSecretKey();
+    }
+
     /**
      * A domain under which function URLs also answer on host names of their own,
      * {@code <function>[--<alias>][.<namespace>].<domain>}, for an ingress with a wildcard host

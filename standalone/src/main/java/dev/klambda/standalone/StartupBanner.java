@@ -15,6 +15,7 @@ import io.quarkus.vertx.http.HttpServerStart;
 
 import dev.klambda.core.tenant.Tenant;
 import dev.klambda.core.tenant.TenantTable;
+import dev.klambda.standalone.async.EmbeddedKafka;
 import dev.klambda.standalone.store.ManifestDirectoryStore;
 
 /** Tells the user, once the HTTP server listens, where klambda is and how to talk to it. */
@@ -27,6 +28,8 @@ public class StartupBanner {
     TenantTable tenants;
     @Inject
     ManifestDirectoryStore store;
+    @Inject
+    EmbeddedKafka kafka;
     @ConfigProperty(name = "quarkus.http.host")
     String host;
 
@@ -50,6 +53,8 @@ public class StartupBanner {
                 .append(store.manifestDirectories().stream().map(Object::toString).collect(Collectors.joining(", ")))
                 .append(": ").append(loaded).append(problems == 0 ? "" : " (" + problems + " problems, see above)").append('\n')
                 .append("  state       ").append(config.home().toAbsolutePath().normalize()).append('\n')
+                .append("  kafka       ").append(kafka.bootstrapServers())
+                .append(" (queues Event invocations; produce to it to try Kafka event sources)\n")
                 .append("  health      ").append(url).append("/q/health\n")
                 .append("Try: AWS_ACCESS_KEY_ID=").append(key).append(" AWS_SECRET_ACCESS_KEY=").append(secret)
                 .append(" aws --endpoint-url ").append(url).append(" --region ").append(config.region())

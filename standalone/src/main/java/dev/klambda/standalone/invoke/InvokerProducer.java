@@ -19,6 +19,7 @@ import dev.klambda.core.store.ResourceStore;
 import dev.klambda.core.tenant.TenantTable;
 import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.invoker.admit.ConcurrencyLimits;
+import dev.klambda.invoker.async.KafkaEventQueue;
 import dev.klambda.invoker.auth.SigV4Verifier;
 import dev.klambda.invoker.invoke.Invoker;
 import dev.klambda.invoker.manage.FunctionPackages;
@@ -42,9 +43,9 @@ public class InvokerProducer {
     @Produces
     @Singleton
     Invoker invoker(Resolver resolver, ResourceStore store, LocalEnvironments environments, MeterRegistry registry,
-            Tracer tracer) {
+            Tracer tracer, KafkaEventQueue events) {
         return new Invoker(resolver, new ConcurrencyLimits(), environments, store, new InvocationMetrics(registry),
-                tracer);
+                tracer, events, Clock.systemUTC());
     }
 
     @Produces

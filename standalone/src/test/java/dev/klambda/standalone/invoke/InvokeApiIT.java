@@ -301,10 +301,24 @@ class InvokeApiIT {
     }
 
     @Test
-    void refusesEventInvocationsUntilTheQueueExists() {
-        assertThatThrownBy(() -> lambda.invoke(r -> r.functionName("echo").invocationType(InvocationType.EVENT)))
-                .isInstanceOfSatisfying(InvalidParameterValueException.class, e -> assertThat(e.getMessage())
-                        .contains("InvocationType Event needs klambda's durable event queue"));
+    void queuesEventInvocationsWithA202AndRefusesEventsOverOneMegabyte() {
+        InvokeResponse queued = lambda.invoke(r -> r.functionName("echo").invocationType(InvocationType.EVENT)
+                .payload(SdkBytes.fromUtf8String("{\"queued\":true}")));
+        assertThat(queued.statusCode()).isEqualTo(202);
+        assertThat(queued.payload().asByteArray()).isEmpty();
+        assertThat(queued.responseMetadata().requestId()).isNotBlank();
+
+        String large = "{\"pad\":\"" + "x".repeat(1_048_576) + "\"}";
+        assertThatThrownBy(() -> lambda.invoke(r -> r.functionName("echo").invocationType(InvocationType.EVENT)
+                .payload(SdkBytes.fromUtf8String(large))))
+                .isInstanceOfSatisfying(LambdaException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(413);
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("RequestEntityTooLargeException");
+                    assertThat(e.awsErrorDetails().errorMessage()).isEqualTo((large.length())
+                            + " byte payload is too large for the Event invocation type (limit 1048576 bytes)");
+                });
+        assertThatThrownBy(() -> lambda.invoke(r -> r.functionName("nope").invocationType(InvocationType.EVENT)))
+                .as("checked before it is queued").isInstanceOf(ResourceNotFoundException.class);
     }
 
     @Test

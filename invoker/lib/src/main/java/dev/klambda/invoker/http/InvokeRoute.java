@@ -36,6 +36,8 @@ public final class InvokeRoute implements Handler<RoutingContext> {
     public static final String PATH = "/2015-03-31/functions/:FunctionName/invocations";
     /** The largest synchronous request body. */
     public static final int MAX_PAYLOAD = 6_291_456;
+    /** The largest asynchronous ({@code Event}) request body. */
+    public static final int MAX_EVENT_PAYLOAD = 1_048_576;
     /** The longest client context, base64-encoded. */
     static final int MAX_CLIENT_CONTEXT = 3583;
 
@@ -89,6 +91,10 @@ public final class InvokeRoute implements Handler<RoutingContext> {
         if (payload.length > MAX_PAYLOAD) {
             throw tooLarge();
         }
+        if (type == Invoker.Type.Event && payload.length > MAX_EVENT_PAYLOAD) {
+            throw new LambdaException(ErrorType.RequestEntityTooLargeException, payload.length
+                    + " byte payload is too large for the Event invocation type (limit " + MAX_EVENT_PAYLOAD + " bytes)");
+        }
         requireJson(payload);
         String trace = TraceHeader.of(request.getHeader("X-Amzn-Trace-Id"), traceparent(request),
                 clock.instant().getEpochSecond());
@@ -108,6 +114,10 @@ public final class InvokeRoute implements Handler<RoutingContext> {
     private static void respond(RoutingContext context, Invoker.Call call, Invoker.Outcome outcome) {
         HttpServerResponse response = context.response().putHeader(Responses.REQUEST_ID, call.requestId());
         InvokeResult result = outcome.result();
+        if (call.type() == Invoker.Type.Event) {
+            response.setStatusCode(202).end();
+            return;
+        }
         if (result == null) {
             response.setStatusCode(204).end();
             return;

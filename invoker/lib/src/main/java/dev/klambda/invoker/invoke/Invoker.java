@@ -1,5 +1,6 @@
 package dev.klambda.invoker.invoke;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,6 +19,8 @@ import dev.klambda.core.tenant.Tenant;
 import dev.klambda.crds.v1alpha1.common.FunctionUrlConfig;
 import dev.klambda.crds.v1alpha1.function.Function;
 import dev.klambda.invoker.admit.ConcurrencyLimits;
+import dev.klambda.invoker.async.AsyncEvent;
+import dev.klambda.invoker.async.EventQueue;
 import dev.klambda.invoker.auth.ResourcePolicy;
 import dev.klambda.invoker.metrics.InvocationMetrics;
 import dev.klambda.invoker.routing.Resolution;
@@ -63,7 +66,7 @@ public final class Invoker {
     /**
      * What an invocation did.
      *
-     * @param result the runtime's answer; null for a DryRun
+     * @param result the runtime's answer; null for a DryRun, and for an Event once it is queued
      */
     public record Outcome(Resolution resolution, InvokeResult result) {
 
@@ -79,15 +82,25 @@ public final class Invoker {
     private final ResourceStore store;
     private final InvocationMetrics metrics;
     private final Tracer tracer;
+    private final EventQueue events;
+    private final Clock clock;
 
+    /** An invoker that refuses {@code Event} invocations: it has no event queue. */
     public Invoker(Resolver resolver, ConcurrencyLimits limits, EnvironmentProvider environments, ResourceStore store,
             InvocationMetrics metrics, Tracer tracer) {
+        this(resolver, limits, environments, store, metrics, tracer, EventQueue.NONE, Clock.systemUTC());
+    }
+
+    public Invoker(Resolver resolver, ConcurrencyLimits limits, EnvironmentProvider environments, ResourceStore store,
+            InvocationMetrics metrics, Tracer tracer, EventQueue events, Clock clock) {
         this.resolver = resolver;
         this.limits = limits;
         this.environments = environments;
         this.store = store;
         this.metrics = metrics;
         this.tracer = tracer;
+        this.events = events;
+        this.clock = clock;
     }
 
     /**
@@ -104,8 +117,7 @@ public final class Invoker {
                 return CompletableFuture.completedFuture(new Outcome(resolution, null));
             }
             if (call.type() == Type.Event) {
-                throw LambdaException.invalidParameter("InvocationType Event needs klambda's durable event queue,"
-                        + " which this build does not have yet; invoke with RequestResponse");
+                return enqueue(call, resolution);
             }
             permit = admit(resolution.target());
         } catch (LambdaException e) {
@@ -149,6 +161,13 @@ public final class Invoker {
             }
             span.end();
         }).thenApply(result -> new Outcome(resolution, result));
+    }
+
+    /** An {@code Event} call: stored in the event queue for the poller, answered once it is stored. */
+    private CompletionStage<Outcome> enqueue(Call call, Resolution resolution) {
+        AsyncEvent event = AsyncEvent.accepted(call.requestId(), call.caller().accountId(), resolution.invokedArn(),
+                call.payload(), clock.instant(), call.traceId());
+        return events.enqueue(event).thenApply(stored -> new Outcome(resolution, null));
     }
 
     private ConcurrencyLimits.Permit admit(Target target) {

@@ -6,6 +6,9 @@ import static dev.klambda.invoker.Fixtures.function;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +27,7 @@ import dev.klambda.core.name.FunctionReference;
 import dev.klambda.core.tenant.TenantTable;
 import dev.klambda.invoker.Fixtures;
 import dev.klambda.invoker.admit.ConcurrencyLimits;
+import dev.klambda.invoker.async.AsyncEvent;
 import dev.klambda.invoker.metrics.InvocationMetrics;
 import dev.klambda.invoker.routing.Resolver;
 
@@ -109,6 +113,37 @@ class InvokerTest {
         assertThat(failure(call("nope", Invoker.Type.Event)).type()).isEqualTo(ErrorType.ResourceNotFoundException);
         assertThat(failure(call("echo", Invoker.Type.Event)).type()).isEqualTo(ErrorType.InvalidParameterValueException);
         assertThat(environments.requests).isEmpty();
+    }
+
+    @Test
+    void queuesEventInvocationsWithoutDispatchingAndAnswersOnceStored() {
+        List<AsyncEvent> queued = new ArrayList<>();
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        Invoker queueing = new Invoker(new Resolver(store, new TenantTable(List.of(DEFAULT, OTHER)), "us-east-1", () -> 0.5),
+                new ConcurrencyLimits(), environments, store, new InvocationMetrics(registry),
+                OpenTelemetry.noop().getTracer("test"), event -> {
+                    queued.add(event);
+                    return stored;
+                }, Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
+
+        CompletableFuture<Invoker.Outcome> outcome = queueing.invoke(new Invoker.Call(DEFAULT,
+                FunctionReference.parse("single", "$LATEST", FunctionReference.Shape.NAMESPACED), Invoker.Type.Event,
+                "req-async", "{\"n\":1}".getBytes(StandardCharsets.UTF_8), false, null, "Root=1-b"))
+                .toCompletableFuture();
+
+        assertThat(outcome).as("not answered before the queue stored the event").isNotDone();
+        stored.complete(null);
+        assertThat(outcome.join().result()).isNull();
+        assertThat(queued).singleElement().satisfies(event -> {
+            assertThat(event.requestId()).isEqualTo("req-async");
+            assertThat(event.callerAccount()).isEqualTo(DEFAULT.accountId());
+            assertThat(event.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:single:$LATEST");
+            assertThat(event.payload()).asString(StandardCharsets.UTF_8).isEqualTo("{\"n\":1}");
+            assertThat(event.enqueuedAt()).isEqualTo(Instant.parse("2026-11-23T10:00:00Z"));
+            assertThat(event.traceId()).isEqualTo("Root=1-b");
+        });
+        assertThat(environments.requests).as("the poller invokes, not the Invoke call").isEmpty();
+        assertThat(call("single", Invoker.Type.RequestResponse)).as("no concurrency held by a queued event").isNotDone();
     }
 
     @Test
