@@ -35,6 +35,13 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
+
+import dev.klambda.invoker.async.AsyncEvent;
+import dev.klambda.invoker.async.AsyncRecords;
+import dev.klambda.invoker.async.AsyncTopics;
+import dev.klambda.standalone.LambdaClients;
+import dev.klambda.standalone.ManifestsResource;
+
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
@@ -44,12 +51,6 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-
-import dev.klambda.invoker.async.AsyncEvent;
-import dev.klambda.invoker.async.AsyncRecords;
-import dev.klambda.invoker.async.AsyncTopics;
-import dev.klambda.standalone.LambdaClients;
-import dev.klambda.standalone.ManifestsResource;
 
 /**
  * Lambda's asynchronous invocations against the packaged standalone platform and its embedded
