@@ -2,12 +2,16 @@ package dev.klambda.invoker.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -23,6 +27,8 @@ import dev.klambda.core.tenant.TenantTable;
 import dev.klambda.core.validation.ManifestValidator;
 import dev.klambda.crds.v1alpha1.function.Code;
 import dev.klambda.invoker.admit.ConcurrencyLimits;
+import dev.klambda.invoker.async.EventQueue;
+import dev.klambda.invoker.async.KafkaEventQueue;
 import dev.klambda.invoker.auth.SigV4Verifier;
 import dev.klambda.invoker.config.TenantConfig;
 import dev.klambda.invoker.invoke.EnvironmentProvider;
@@ -96,9 +102,26 @@ public class ClusterBeans {
     @Produces
     @Singleton
     Invoker invoker(Resolver resolver, ResourceStore store, EnvironmentProvider environments, MeterRegistry registry,
-            Tracer tracer) {
+            Tracer tracer, EventQueue events) {
         return new Invoker(resolver, new ConcurrencyLimits(), environments, store, new InvocationMetrics(registry),
-                tracer);
+                tracer, events, Clock.systemUTC());
+    }
+
+    /**
+     * The Kafka cluster of the Helm values ({@code kafka.bootstrap.servers}) queues Event
+     * invocations; without one they are refused with a clear error.
+     */
+    @Produces
+    @Singleton
+    EventQueue eventQueue(@ConfigProperty(name = "kafka.bootstrap.servers") Optional<String> bootstrapServers) {
+        return bootstrapServers.filter(servers -> !servers.isBlank())
+                .<EventQueue> map(servers -> KafkaEventQueue.connect(servers, Map.of())).orElse(EventQueue.NONE);
+    }
+
+    void closeEventQueue(@Disposes EventQueue events) {
+        if (events instanceof KafkaEventQueue kafka) {
+            kafka.close();
+        }
     }
 
     @Produces
