@@ -57,7 +57,7 @@ class ExamplesWithAwsCliIT {
             String java = ProcessHandle.current().info().command().orElse("java");
             ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString()).redirectErrorStream(true);
             builder.environment().putAll(Map.of("KLAMBDA_PORT", String.valueOf(port), "KLAMBDA_HOME", home.toString(),
-                    "KLAMBDA_MANIFESTS", EXAMPLES.toString()));
+                    "KLAMBDA_MANIFESTS", EXAMPLES.toString(), "KLAMBDA_KAFKA_PORT", "0"));
             Process process = builder.start();
             List<String> output = Collections.synchronizedList(new ArrayList<>());
             CountDownLatch listening = new CountDownLatch(1);

@@ -53,7 +53,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path directory, int port, int partitions) throws Exception {
         Files.createDirectories(directory);
-        int clientPort = port == 0 ? freePort() : port;
+        int clientPort = port == 0 ? freePort() : requireFree(port);
         int controllerPort = freePort();
         String logs = directory.toAbsolutePath().toString();
         Properties config = new Properties();
@@ -119,6 +119,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Where clients reach the broker, {@code 127.0.0.1:<port>}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** Fails with a message users can act on, before the broker fails with a stack trace. */
+    private static int requireFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return port;
+        } catch (IOException e) {
+            throw new IllegalStateException("Port " + port + " for the embedded Kafka broker is taken (another Kafka"
+                    + " or klambda?); set KLAMBDA_KAFKA_PORT to another port, or 0 for any free one", e);
+        }
     }
 
     private static int freePort() {
