@@ -9,7 +9,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,6 +70,9 @@ public final class AsyncPoller implements AutoCloseable {
         }
     }
 
+    private record Ready(Entry entry, AsyncEvent event) {
+    }
+
     private final Consumer<String, byte[]> consumer;
     private final AsyncProcessor processor;
     private final ScheduledExecutorService timers;
@@ -75,6 +80,9 @@ public final class AsyncPoller implements AutoCloseable {
     private final Options options;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
+    // Events read and due, waiting for one of the maxRunning slots.
+    private final Queue<Ready> ready = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     // Touched by the poller's thread only (the rebalance listener runs inside poll()).
     private final Map<TopicPartition, ArrayDeque<Entry>> windows = new HashMap<>();
     private final Thread thread;
@@ -160,24 +168,59 @@ public final class AsyncPoller implements AutoCloseable {
         }, wait, TimeUnit.MILLISECONDS);
     }
 
+    /** Queues the event for an attempt; at most {@code maxRunning} attempts run at once. */
     private void start(Entry entry, AsyncEvent event) {
         if (entry.abandoned) {
             return;
         }
-        running.incrementAndGet();
-        processor.process(event).whenComplete((ok, failure) -> {
-            running.decrementAndGet();
-            if (failure == null) {
-                entry.done = true;
+        ready.add(new Ready(entry, event));
+        queued.incrementAndGet();
+        runReady();
+    }
+
+    /** Starts queued events while there is room; any thread may call it, and each finished attempt does. */
+    private void runReady() {
+        while (true) {
+            int now = running.get();
+            if (now >= options.maxRunning()) {
                 return;
             }
-            // Nothing was stored for the event's next step (Kafka may be away): go again later.
-            LOG.warnf("Event %s will be processed again: %s", event.requestId(), failure.getMessage());
-            waiting.incrementAndGet();
-            timers.schedule(() -> {
-                waiting.decrementAndGet();
-                start(entry, event);
-            }, RETRY_PROCESSING.toMillis(), TimeUnit.MILLISECONDS);
+            if (!running.compareAndSet(now, now + 1)) {
+                continue;
+            }
+            Ready next = ready.poll();
+            if (next == null) {
+                running.decrementAndGet();
+                // Another thread may have queued an event while this one held the slot.
+                if (ready.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            queued.decrementAndGet();
+            attempt(next);
+        }
+    }
+
+    private void attempt(Ready next) {
+        if (next.entry().abandoned) {
+            running.decrementAndGet();
+            return;
+        }
+        processor.process(next.event()).whenComplete((ok, failure) -> {
+            running.decrementAndGet();
+            if (failure == null) {
+                next.entry().done = true;
+            } else {
+                // Nothing was stored for the event's next step (Kafka may be away): go again later.
+                LOG.warnf("Event %s will be processed again: %s", next.event().requestId(), failure.getMessage());
+                waiting.incrementAndGet();
+                timers.schedule(() -> {
+                    waiting.decrementAndGet();
+                    start(next.entry(), next.event());
+                }, RETRY_PROCESSING.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            runReady();
         });
     }
 
@@ -224,7 +267,7 @@ public final class AsyncPoller implements AutoCloseable {
 
     /** New events wait in Kafka while too many run; retries also while too many wait for their time. */
     private void pauseWhenBusy() {
-        boolean tooManyRunning = running.get() >= options.maxRunning();
+        boolean tooManyRunning = running.get() + queued.get() >= options.maxRunning();
         boolean tooManyWaiting = waiting.get() >= options.maxWaiting();
         Set<TopicPartition> pause = new HashSet<>();
         Set<TopicPartition> resume = new HashSet<>();
