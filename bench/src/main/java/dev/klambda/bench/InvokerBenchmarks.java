@@ -1,16 +1,12 @@
 package dev.klambda.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,18 +14,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.klambda.agent.Interpreters;
 import dev.klambda.agent.RuntimeFiles;
-
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * The invoker's cost, measured from outside as a client sees it: invocations of a no-op Python
@@ -51,7 +40,7 @@ public final class InvokerBenchmarks {
     private final Path work;
     private final Interpreters interpreters = Interpreters.detect(System.getenv());
     private final Map<String, RawHttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
-    private final List<Process> processes = new ArrayList<>();
+    private final BenchProcesses processes = new BenchProcesses(interpreters);
 
     InvokerBenchmarks(Path repository) throws IOException {
         this.repository = repository;
@@ -64,7 +53,7 @@ public final class InvokerBenchmarks {
         try {
             System.out.println(bench.run());
         } finally {
-            bench.processes.forEach(Process::destroy);
+            bench.processes.close();
         }
         System.exit(0);
     }
@@ -84,10 +73,9 @@ public final class InvokerBenchmarks {
                         metadata: {name: noop8}
                         spec: {runtime: python3.12, handler: handler.handler, code: {path: src}, timeout: 30, reservedConcurrentExecutions: 8}
                         """);
-        int platformPort = freePort();
-        Process platform = start("klambda standalone is listening on", List.of("-jar",
-                repository.resolve("standalone/target/quarkus-app/quarkus-run.jar").toString()),
-                platformEnvironment(platformPort));
+        int platformPort = BenchProcesses.freePort();
+        Process platform = processes.standalone(repository, platformPort, work.resolve("home"),
+                work.resolve("manifests"), Map.of());
         Path runtimes = RuntimeFiles.unpack(work.resolve("runtimes"));
         URI invoker = URI.create("http://127.0.0.1:" + platformPort + "/2015-03-31/functions/noop/invocations");
         StringBuilder out = new StringBuilder();
@@ -107,7 +95,7 @@ public final class InvokerBenchmarks {
         String only = System.getenv("BENCH_CONCURRENCY");
         for (int callers : only == null ? List.of(1, 16) : List.of(Integer.parseInt(only))) {
             List<String> ports = new ArrayList<>();
-            Process host = start("agents ready on ", List.of("-cp", System.getProperty("java.class.path"),
+            Process host = processes.start("agents ready on ", List.of("-cp", System.getProperty("java.class.path"),
                     AgentHost.class.getName(), Integer.toString(callers), code.toString(), runtimes.toString()), Map.of(),
                     line -> ports.addAll(List.of(line.substring("agents ready on ".length()).split(","))));
             List<URI> agents = ports.stream()
@@ -119,28 +107,6 @@ public final class InvokerBenchmarks {
         }
         out.append('\n').append(throughput(platform, platformPort));
         return out.toString();
-    }
-
-    private Map<String, String> platformEnvironment(int port) {
-        Map<String, String> environment = new HashMap<>(Map.of("KLAMBDA_PORT", Integer.toString(port), "KLAMBDA_HOME",
-                work.resolve("home").toString(), "KLAMBDA_MANIFESTS", work.resolve("manifests").toString()));
-        // BENCH_JFR=<file> records a profile of the platform for the whole run.
-        String jfr = System.getenv("BENCH_JFR");
-        if (jfr != null) {
-            environment.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + jfr
-                    + ",settings=profile,jdk.ExecutionSample#period=2ms");
-        }
-        return environment;
-    }
-
-    /** BENCH_JAVA_OPTS: JVM options for both sides' JVMs, to compare settings (e.g. a garbage collector). */
-    private static Map<String, String> javaOptions(Map<String, String> environment) {
-        Map<String, String> withOptions = new HashMap<>(environment);
-        String options = System.getenv("BENCH_JAVA_OPTS");
-        if (options != null) {
-            withOptions.merge("JAVA_TOOL_OPTIONS", options, (a, b) -> a + " " + b);
-        }
-        return withOptions;
     }
 
     /** Latencies at {@code callers} concurrent callers, each with its own agent on the direct path. */
@@ -181,7 +147,7 @@ public final class InvokerBenchmarks {
                     double[] micros = new double[each];
                     start.await();
                     for (int i = 0; i < each; i++) {
-                        Map<String, String> headers = signed ? signature(uri) : Map.of();
+                        Map<String, String> headers = signed ? SigV4.post(uri, EVENT, Map.of()) : Map.of();
                         long begin = System.nanoTime();
                         int status = client.post(uri.getRawPath(), headers, EVENT);
                         micros[i] = (System.nanoTime() - begin) / 1000.0;
@@ -217,14 +183,14 @@ public final class InvokerBenchmarks {
         measure(callers, i -> uri, true, 200, new ArrayList<>());
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong completed = new AtomicLong();
-        Map<Long, Long> cpuBefore = cpuTicks(platform);
+        Map<Long, Double> cpuBefore = ProcStats.cpuSecondsOfTree(platform.toHandle());
         long begin = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
             for (int c = 0; c < callers; c++) {
                 pool.submit(() -> {
                     try (RawHttpClient client = new RawHttpClient(uri)) {
                         while (!stop.get()) {
-                            if (client.post(uri.getRawPath(), signature(uri), EVENT) == 200) {
+                            if (client.post(uri.getRawPath(), SigV4.post(uri, EVENT, Map.of()), EVENT) == 200) {
                                 completed.incrementAndGet();
                             }
                         }
@@ -236,12 +202,12 @@ public final class InvokerBenchmarks {
             stop.set(true);
         }
         double seconds = (System.nanoTime() - begin) / 1e9;
-        Map<Long, Long> cpuAfter = cpuTicks(platform);
-        double jvm = (cpuAfter.getOrDefault(platform.pid(), 0L) - cpuBefore.getOrDefault(platform.pid(), 0L)) / 100.0;
+        Map<Long, Double> cpuAfter = ProcStats.cpuSecondsOfTree(platform.toHandle());
+        double jvm = cpuAfter.getOrDefault(platform.pid(), 0.0) - cpuBefore.getOrDefault(platform.pid(), 0.0);
         double runtimes = 0;
-        for (Map.Entry<Long, Long> process : cpuAfter.entrySet()) {
+        for (Map.Entry<Long, Double> process : cpuAfter.entrySet()) {
             if (process.getKey() != platform.pid()) {
-                runtimes += (process.getValue() - cpuBefore.getOrDefault(process.getKey(), 0L)) / 100.0;
+                runtimes += process.getValue() - cpuBefore.getOrDefault(process.getKey(), 0.0);
             }
         }
         return "### Throughput: 8 callers, a no-op Python function with reserved concurrency 8 (" + THROUGHPUT_SECONDS
@@ -251,98 +217,5 @@ public final class InvokerBenchmarks {
                 + "| invocations/s | platform JVM CPU | Python runtimes CPU |\n| --- | --- | --- |\n"
                 + String.format(Locale.ROOT, "| %.0f | %.2f cores (%.0f µs per invocation) | %.2f cores |%n",
                         completed.get() / seconds, jvm / seconds, jvm / completed.get() * 1e6, runtimes / seconds);
-    }
-
-    /** utime + stime in clock ticks of a process and its descendants, by pid. */
-    private static Map<Long, Long> cpuTicks(Process process) {
-        Map<Long, Long> ticks = new HashMap<>();
-        List<ProcessHandle> all = new ArrayList<>();
-        all.add(process.toHandle());
-        process.descendants().forEach(all::add);
-        for (ProcessHandle handle : all) {
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks.put(handle.pid(), Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
-            } catch (IOException e) {
-                // gone
-            }
-        }
-        return ticks;
-    }
-
-    /** The SigV4 headers of a POST of the event to {@code uri}, as an AWS SDK signs it. */
-    private static Map<String, String> signature(URI uri) {
-        SdkHttpRequest unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri).build();
-        SdkHttpRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                .identity(AwsCredentialsIdentity.create("test", "test"))
-                .request(unsigned)
-                .payload(ContentStreamProvider.fromByteArray(EVENT))
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "lambda")).request();
-        Map<String, String> headers = new HashMap<>();
-        signed.headers().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("Host")) {
-                headers.put(name, values.get(0));
-            }
-        });
-        return headers;
-    }
-
-    private Process start(String readyLine, List<String> args, Map<String, String> environment) throws Exception {
-        return start(readyLine, args, environment, line -> {
-        });
-    }
-
-    private Process start(String readyLine, List<String> args, Map<String, String> environment,
-            java.util.function.Consumer<String> onReady) throws Exception {
-        List<String> command = new ArrayList<>();
-        // BENCH_SERVER_CPUS pins the servers (and the runtimes they start) apart from the load generator.
-        String cpus = System.getenv("BENCH_SERVER_CPUS");
-        if (cpus != null) {
-            command.addAll(List.of("taskset", "-c", cpus));
-        }
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(javaOptions(environment));
-        interpreters.python().ifPresent(python -> builder.environment().put("KLAMBDA_PYTHON", python.toString()));
-        Process process = builder.start();
-        processes.add(process);
-        CountDownLatch ready = new CountDownLatch(1);
-        List<String> output = new ArrayList<>();
-        Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (ready.getCount() == 0) {
-                        // Ready: the function log lines that follow are drained, not kept.
-                        continue;
-                    }
-                    synchronized (output) {
-                        output.add(line);
-                    }
-                    if (line.contains(readyLine)) {
-                        onReady.accept(line);
-                        ready.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                // ended
-            }
-        });
-        if (!ready.await(120, TimeUnit.SECONDS)) {
-            synchronized (output) {
-                throw new IllegalStateException("no '" + readyLine + "' within 120 s: " + output);
-            }
-        }
-        return process;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

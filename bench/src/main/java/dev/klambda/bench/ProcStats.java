@@ -3,7 +3,9 @@ package dev.klambda.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** What Linux's /proc says about a process or the whole machine: CPU time, resident memory, free memory. */
 final class ProcStats {
@@ -23,6 +25,39 @@ final class ProcStats {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** CPU seconds of {@code root} and each of its descendants so far, by pid. */
+    static Map<Long, Double> cpuSecondsOfTree(ProcessHandle root) {
+        Map<Long, Double> seconds = new HashMap<>();
+        seconds.put(root.pid(), cpuSeconds(root.pid()));
+        root.descendants().forEach(process -> seconds.put(process.pid(), cpuSeconds(process.pid())));
+        return seconds;
+    }
+
+    /**
+     * User and system CPU seconds of each thread of {@code pid} so far, summed by thread name with
+     * its digits dropped (Linux keeps the first 15 characters of a name): {@code [user, system]}.
+     */
+    static Map<String, double[]> threadCpuSeconds(long pid) {
+        Map<String, double[]> byName = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            tasks.forEach(task -> {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double[] cpu = byName.computeIfAbsent(name, n -> new double[2]);
+                    cpu[0] += Long.parseLong(fields[11]) / TICKS;
+                    cpu[1] += Long.parseLong(fields[12]) / TICKS;
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended
+                }
+            });
+        } catch (IOException e) {
+            // the process ended
+        }
+        return byName;
     }
 
     /** Resident memory of {@code pid} in bytes; 0 once it is gone. */

@@ -1,0 +1,463 @@
+package dev.klambda.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.DoubleAccumulator;
+import java.util.stream.Collectors;
+
+import dev.klambda.agent.Interpreters;
+
+/**
+ * Asynchronous invocations on the packaged standalone platform, as a client sees them: the latency
+ * of an Event call's 202 (the event stored in the embedded Kafka broker) at concurrency 1 and 16,
+ * and how many events per second it accepts and then runs to completion through the poller on a
+ * no-op Python function, for several values of {@code klambda.async.max-running}, with the CPU its
+ * JVM and the Python runtimes used.
+ */
+public final class AsyncBenchmarks {
+
+    /** BENCH_RUNS: Event calls whose 202 is timed, per concurrency. */
+    static final int RUNS = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "5000"));
+    static final int WARM_UP = 500;
+    /** BENCH_EVENTS: events enqueued in each throughput run. */
+    static final int EVENTS = Integer.parseInt(System.getenv().getOrDefault("BENCH_EVENTS", "20000"));
+    /**
+     * BENCH_WARMUP_EVENTS: events run before the throughput run. With the broker, its clients and
+     * the invoker in one JVM on 2 cores, C2 still takes a quarter of its CPU after 2,000.
+     */
+    static final int WARMUP_EVENTS = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP_EVENTS", "10000"));
+    /** BENCH_CALLERS: callers enqueueing in the throughput runs, one connection each. */
+    static final int CALLERS = Integer.parseInt(System.getenv().getOrDefault("BENCH_CALLERS", "16"));
+    /** BENCH_MAX_RUNNING: the {@code klambda.async.max-running} values tried, one platform started for each. */
+    static final List<Integer> MAX_RUNNING = Arrays.stream(System.getenv().getOrDefault("BENCH_MAX_RUNNING", "16,64")
+            .split(",")).map(String::trim).map(Integer::valueOf).toList();
+    /** The poller's default, the platform on which the 202's latency is measured (when it is among those tried). */
+    static final int DEFAULT_MAX_RUNNING = 64;
+    static final byte[] EVENT = "{}".getBytes(StandardCharsets.UTF_8);
+    static final Map<String, String> EVENT_CALL = Map.of("X-Amz-Invocation-Type", "Event");
+    static final Duration POLL = Duration.ofMillis(20);
+    /** How often the concurrency gauge is read during a throughput run. */
+    static final Duration SAMPLE = Duration.ofMillis(100);
+
+    private final Path repository;
+    private final Path work;
+    private final Interpreters interpreters = Interpreters.detect(System.getenv());
+    private final BenchProcesses processes = new BenchProcesses(interpreters);
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<String> threadSplits = new ArrayList<>();
+
+    AsyncBenchmarks(Path repository) throws IOException {
+        this.repository = repository;
+        this.work = Files.createTempDirectory("klambda-async-bench-");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path repository = Path.of(System.getProperty("bench.repository", "..")).toAbsolutePath().normalize();
+        AsyncBenchmarks bench = new AsyncBenchmarks(repository);
+        try {
+            System.out.println(bench.run());
+        } finally {
+            bench.processes.close();
+        }
+        System.exit(0);
+    }
+
+    String run() throws Exception {
+        Path code = Files.createDirectories(work.resolve("manifests/noop/src"));
+        Files.writeString(code.resolve("handler.py"), "def handler(event, context):\n    return None\n");
+        // noop has no reserved concurrency: the poller's max-running, not a throttle, should bound what runs at
+        // once. zero's events are accepted and then dropped by the poller without an invocation.
+        Files.writeString(work.resolve("manifests/noop/function.yaml"),
+                """
+                        apiVersion: klambda.dev/v1alpha1
+                        kind: Function
+                        metadata: {name: noop}
+                        spec: {runtime: python3.12, handler: handler.handler, code: {path: src}, timeout: 30}
+                        ---
+                        apiVersion: klambda.dev/v1alpha1
+                        kind: Function
+                        metadata: {name: zero}
+                        spec: {runtime: python3.12, handler: handler.handler, code: {path: src}, timeout: 30, reservedConcurrentExecutions: 0}
+                        """);
+        int latencyAt = MAX_RUNNING.contains(DEFAULT_MAX_RUNNING) ? DEFAULT_MAX_RUNNING : MAX_RUNNING.getLast();
+        List<String> latencyRows = new ArrayList<>();
+        String enqueueAlone = "";
+        List<String> throughputRows = new ArrayList<>();
+        for (int maxRunning : MAX_RUNNING) {
+            Platform platform = start(maxRunning);
+            try {
+                platform.warmUp();
+                throughputRows.add(platform.throughput());
+                if (maxRunning == latencyAt) {
+                    for (int callers : List.of(1, 16)) {
+                        latencyRows.add(platform.latency(callers));
+                    }
+                    enqueueAlone = platform.enqueueAlone();
+                }
+            } finally {
+                platform.stop();
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("## Async invocations: enqueue latency and throughput (").append(LocalDate.now()).append(")\n\n");
+        out.append(AgentBenchmarks.machine(interpreters)).append('\n');
+        out.append("Targets (async invocations): the 202 of an Event call at most 5 ms at p99; at least 5,000 ")
+                .append("events/s through the queue to a no-op function.\n\n");
+        out.append("### The 202 of an Event call (").append(RUNS).append(" per concurrency, after ").append(WARM_UP)
+                .append(" warm-up; klambda.async.max-running ").append(latencyAt).append(")\n\n")
+                .append("Signed `Invoke` calls with `X-Amz-Invocation-Type: Event` and a `{}` payload to the packaged ")
+                .append("standalone platform, one HTTP/1.1 keep-alive connection per caller (signed before the clock ")
+                .append("starts). The 202 comes once the embedded broker stored the event (acks=all, idempotent ")
+                .append("producer). The poller runs the events at the same time on the same 2 cores, as it would in ")
+                .append("use; each row starts with the queue drained, after the throughput run below.\n\n")
+                .append("| concurrency | p50 | p90 | p99 | max | 202s/s |\n| --- | --- | --- | --- | --- | --- |\n");
+        latencyRows.forEach(out::append);
+        out.append('\n');
+        out.append("### Enqueue alone: ").append(String.format(Locale.ROOT, "%,d", EVENTS)).append(" events from ")
+                .append(CALLERS).append(" callers to a function with reserved concurrency 0\n\n")
+                .append("The same calls, pre-signed, to a function the poller never invokes: it reads each event and ")
+                .append("drops it (ZeroReservedConcurrency, one log line each). What the HTTP, SigV4 and Kafka ")
+                .append("path costs without the invocations.\n\n")
+                .append("| enqueue events/s | p50 | p99 | platform JVM CPU |\n| --- | --- | --- | --- |\n")
+                .append(enqueueAlone).append('\n');
+        out.append("### Throughput: ").append(String.format(Locale.ROOT, "%,d", EVENTS)).append(" events from ")
+                .append(CALLERS).append(" callers to a no-op Python function\n\n")
+                .append("One platform per `klambda.async.max-running` (the events attempted at once, and so the ")
+                .append("most environments the function should need), after ")
+                .append(String.format(Locale.ROOT, "%,d", WARMUP_EVENTS)).append(" warm-up events that also grow ")
+                .append("the pool. The callers send as fast as the 202s come back (requests signed beforehand). ")
+                .append("Enqueue: events over the time from the first call to the last 202, while the poller is ")
+                .append("already running them. End to end: events over the time from the first call until ")
+                .append("`lambda_invocations_total` minus `lambda_errors_total` of the function (on /q/metrics, read ")
+                .append("every ").append(POLL.toMillis()).append(" ms once the last 202 came) grew by all of them: ")
+                .append("completed invocations, not events taken from the queue. CPU from /proc over that time, as ")
+                .append("cores busy on average: the platform's JVM (HTTP, SigV4, Kafka broker, producer and ")
+                .append("consumer, poller, invoker, the environments' agents), the Python runtimes, the load ")
+                .append("generator's JVM, and every other process on the machine. Peak concurrency: the highest ")
+                .append("`lambda_concurrent_executions` seen, read every ").append(SAMPLE.toMillis())
+                .append(" ms; cold starts: `lambda_cold_starts_total` during the run; environments: Python ")
+                .append("runtimes alive at the end.\n\n")
+                .append("| max-running | enqueue events/s | end-to-end events/s | completed when the last 202 came ")
+                .append("| platform JVM CPU | Python runtimes CPU | load generator CPU | other processes CPU ")
+                .append("| peak concurrency | cold starts | environments |\n")
+                .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        throughputRows.forEach(out::append);
+        out.append("\nThe platform JVM's CPU over each throughput run, from /proc per thread (names as Linux keeps them, "
+                + "digits as N):\n\n");
+        threadSplits.forEach(split -> out.append("- ").append(split).append('\n'));
+        return out.toString();
+    }
+
+    private Platform start(int maxRunning) throws Exception {
+        int port = BenchProcesses.freePort();
+        Process process = processes.standalone(repository, port, work.resolve("home-" + maxRunning),
+                work.resolve("manifests"), Map.of("KLAMBDA_ASYNC_MAX_RUNNING", Integer.toString(maxRunning)));
+        return new Platform(maxRunning, process, port);
+    }
+
+    /** A function's counters and gauge on the platform's /q/metrics. */
+    private record Counters(double invocations, double errors, double throttles, double retries, double received,
+            double dropped, double coldStarts, double concurrent) {
+
+        double completed() {
+            return invocations - errors;
+        }
+    }
+
+    /** What a group of callers sent: each call's time to its 202 in µs, and when the first began and the last ended. */
+    private record Sent(double[] micros, long begin, long end) {
+
+        double perSecond() {
+            return micros.length / ((end - begin) / 1e9);
+        }
+    }
+
+    /** CPU seconds so far: the platform's JVM and its runtimes, the load generator, the whole machine. */
+    private record Cpu(Map<Long, Double> platform, double bench, double machine) {
+
+        static Cpu now(Process platform) {
+            return new Cpu(ProcStats.cpuSecondsOfTree(platform.toHandle()),
+                    ProcStats.cpuSeconds(ProcessHandle.current().pid()), ProcStats.MachineCpu.now().busy());
+        }
+
+        double jvmSince(Cpu before, long pid) {
+            return platform.getOrDefault(pid, 0.0) - before.platform.getOrDefault(pid, 0.0);
+        }
+
+        double runtimesSince(Cpu before, long pid) {
+            double runtimes = 0;
+            for (Map.Entry<Long, Double> process : platform.entrySet()) {
+                if (process.getKey() != pid) {
+                    runtimes += process.getValue() - before.platform.getOrDefault(process.getKey(), 0.0);
+                }
+            }
+            return runtimes;
+        }
+    }
+
+    /** One started platform with a given max-running, and the measurements made on it. */
+    private final class Platform {
+
+        private final int maxRunning;
+        private final Process process;
+        private final URI noop;
+        private final URI zero;
+        private final URI metrics;
+
+        Platform(int maxRunning, Process process, int port) {
+            this.maxRunning = maxRunning;
+            this.process = process;
+            this.noop = URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions/noop/invocations");
+            this.zero = URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions/zero/invocations");
+            this.metrics = URI.create("http://127.0.0.1:" + port + "/q/metrics");
+        }
+
+        /** Events enough to start the environments max-running needs and to compile the hot paths. */
+        void warmUp() throws Exception {
+            Counters before = counters("noop");
+            Sent sent = send(noop, CALLERS, WARMUP_EVENTS / CALLERS, sign(noop, CALLERS, WARMUP_EVENTS / CALLERS), () -> {
+            });
+            awaitCompleted(before.completed() + sent.micros().length, Duration.ofSeconds(120));
+        }
+
+        String latency(int callers) throws Exception {
+            Counters before = counters("noop");
+            int warm = send(noop, callers, WARM_UP / callers + 1, null, () -> {
+            }).micros().length;
+            Sent sent = send(noop, callers, RUNS / callers, null, () -> {
+            });
+            long drained = awaitCompleted(before.completed() + warm + sent.micros().length, Duration.ofSeconds(120));
+            if (drained < 0) {
+                throw new IllegalStateException("the events of the latency run were not all invoked within 120 s");
+            }
+            Stats stats = Stats.of(sent.micros());
+            return "| " + callers + " | " + stats.us(50) + " | " + stats.us(90) + " | **" + stats.us(99) + "** | "
+                    + stats.us(100) + " | " + String.format(Locale.ROOT, "%.0f", sent.perSecond()) + " |\n";
+        }
+
+        String enqueueAlone() throws Exception {
+            Counters before = counters("zero");
+            List<List<Map<String, String>>> signed = sign(zero, CALLERS, EVENTS / CALLERS);
+            Cpu[] cpuBefore = new Cpu[1];
+            Sent sent = send(zero, CALLERS, EVENTS / CALLERS, signed, () -> cpuBefore[0] = Cpu.now(process));
+            Cpu cpuAfter = Cpu.now(process);
+            double jvm = cpuAfter.jvmSince(cpuBefore[0], process.pid());
+            double seconds = (sent.end() - sent.begin()) / 1e9;
+            // The next platform starts once these are gone.
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (counters("zero").dropped() - before.dropped() < sent.micros().length && System.nanoTime() < deadline) {
+                Thread.sleep(POLL.toMillis());
+            }
+            Stats stats = Stats.of(sent.micros());
+            return String.format(Locale.ROOT, "| **%.0f** (%.2f s) | %s | %s | %.2f cores (%.0f µs per event) |%n",
+                    sent.perSecond(), seconds, stats.us(50), stats.us(99), jvm / seconds,
+                    jvm / sent.micros().length * 1e6);
+        }
+
+        String throughput() throws Exception {
+            Counters before = counters("noop");
+            List<List<Map<String, String>>> signed = sign(noop, CALLERS, EVENTS / CALLERS);
+            Cpu[] cpuBefore = new Cpu[1];
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            DoubleAccumulator peak = new DoubleAccumulator(Math::max, 0);
+            Thread sampler = Thread.ofVirtual().unstarted(() -> {
+                try {
+                    while (sampling.get()) {
+                        peak.accumulate(counters("noop").concurrent());
+                        Thread.sleep(SAMPLE.toMillis());
+                    }
+                } catch (Exception e) {
+                    // stopped
+                }
+            });
+            List<Map<String, double[]>> threadsBefore = new ArrayList<>();
+            Sent sent = send(noop, CALLERS, EVENTS / CALLERS, signed, () -> {
+                cpuBefore[0] = Cpu.now(process);
+                threadsBefore.add(ProcStats.threadCpuSeconds(process.pid()));
+                sampler.start();
+            });
+            int events = sent.micros().length;
+            double completedAtLast202 = counters("noop").completed() - before.completed();
+            long done = awaitCompleted(before.completed() + events, Duration.ofSeconds(60 + events / 100));
+            long end = done < 0 ? System.nanoTime() : done;
+            Cpu cpuAfter = Cpu.now(process);
+            Map<String, double[]> threadsAfter = ProcStats.threadCpuSeconds(process.pid());
+            sampling.set(false);
+            sampler.join();
+            Counters after = counters("noop");
+            double seconds = (end - sent.begin()) / 1e9;
+            double jvm = cpuAfter.jvmSince(cpuBefore[0], process.pid());
+            double runtimes = cpuAfter.runtimesSince(cpuBefore[0], process.pid());
+            double bench = cpuAfter.bench() - cpuBefore[0].bench();
+            double others = Math.max(0, cpuAfter.machine() - cpuBefore[0].machine() - jvm - runtimes - bench);
+            System.err.printf(Locale.ROOT,
+                    "max-running %d: %d events, %.0f completed, %.0f errors, %.0f throttles, %.0f retries, %.0f received%s%n",
+                    maxRunning, events, after.completed() - before.completed(), after.errors() - before.errors(),
+                    after.throttles() - before.throttles(), after.retries() - before.retries(),
+                    after.received() - before.received(), done < 0 ? " (NOT ALL COMPLETED in time)" : "");
+            threadSplits.add(threadSplit(threadsBefore.getFirst(), threadsAfter, events));
+            String endToEnd = done < 0
+                    ? String.format(Locale.ROOT, "not all within %.0f s (%.0f of %d)", seconds,
+                            after.completed() - before.completed(), events)
+                    : String.format(Locale.ROOT, "**%.0f** (%.2f s)", events / seconds, seconds);
+            return String.format(Locale.ROOT,
+                    "| %d | %.0f (%.2f s) | %s | %.0f | %.2f cores (%.0f µs per event) | %.2f cores (%.0f µs per event) "
+                            + "| %.2f cores | %.2f cores | %.0f | %.0f | %d |%n",
+                    maxRunning, sent.perSecond(), (sent.end() - sent.begin()) / 1e9, endToEnd, completedAtLast202,
+                    jvm / seconds, jvm / events * 1e6, runtimes / seconds, runtimes / events * 1e6, bench / seconds,
+                    others / seconds, peak.get(), after.coldStarts() - before.coldStarts(),
+                    process.descendants().count());
+        }
+
+        /** Where the platform JVM's CPU of a throughput run went: its largest thread groups, user and system time. */
+        private String threadSplit(Map<String, double[]> before, Map<String, double[]> after, int events) {
+            Map<String, Double> byGroup = new HashMap<>();
+            double user = 0;
+            double system = 0;
+            for (Map.Entry<String, double[]> group : after.entrySet()) {
+                double[] was = before.getOrDefault(group.getKey(), new double[2]);
+                double u = group.getValue()[0] - was[0];
+                double s = group.getValue()[1] - was[1];
+                user += u;
+                system += s;
+                byGroup.put(group.getKey(), u + s);
+            }
+            String largest = byGroup.entrySet().stream().sorted(Map.Entry.<String, Double> comparingByValue().reversed())
+                    .limit(7).map(g -> String.format(Locale.ROOT, "`%s` %.1f s", g.getKey(), g.getValue()))
+                    .collect(Collectors.joining(", "));
+            return String.format(Locale.ROOT, "max-running %d: %.1f s user and %.1f s system (%.0f µs per event); by "
+                    + "thread: %s", maxRunning, user, system, (user + system) / events * 1e6, largest);
+        }
+
+        /** Signed headers of {@code each} Event calls to {@code uri} for each of {@code callers} callers. */
+        private List<List<Map<String, String>>> sign(URI uri, int callers, int each) {
+            List<List<Map<String, String>>> signed = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                List<Map<String, String>> own = new ArrayList<>(each);
+                for (int i = 0; i < each; i++) {
+                    own.add(SigV4.post(uri, EVENT, EVENT_CALL));
+                }
+                signed.add(own);
+            }
+            return signed;
+        }
+
+        /**
+         * {@code callers} callers send {@code each} Event calls to {@code uri} over a connection of
+         * their own, all starting together right after {@code atStart} ran; with the headers of
+         * {@code signed}, or (null) each call signed just before its clock starts.
+         */
+        private Sent send(URI uri, int callers, int each, List<List<Map<String, String>>> signed, Runnable atStart)
+                throws Exception {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<long[]>> results = new ArrayList<>();
+            try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
+                for (int c = 0; c < callers; c++) {
+                    List<Map<String, String>> own = signed == null ? null : signed.get(c);
+                    results.add(pool.submit(() -> {
+                        // Per call: its begin and end, in nanoseconds.
+                        long[] times = new long[2 * each];
+                        try (RawHttpClient client = new RawHttpClient(uri)) {
+                            start.await();
+                            for (int i = 0; i < each; i++) {
+                                Map<String, String> headers = own != null ? own.get(i)
+                                        : SigV4.post(uri, EVENT, EVENT_CALL);
+                                times[2 * i] = System.nanoTime();
+                                int status = client.post(uri.getRawPath(), headers, EVENT);
+                                times[2 * i + 1] = System.nanoTime();
+                                if (status != 202) {
+                                    throw new IllegalStateException("an Event call answered " + status);
+                                }
+                            }
+                        }
+                        return times;
+                    }));
+                }
+                // The connections are open before the clock starts.
+                Thread.sleep(100);
+                atStart.run();
+                start.countDown();
+                double[] micros = new double[callers * each];
+                long begin = Long.MAX_VALUE;
+                long end = Long.MIN_VALUE;
+                int n = 0;
+                for (Future<long[]> result : results) {
+                    long[] times = result.get();
+                    for (int i = 0; i < each; i++) {
+                        micros[n++] = (times[2 * i + 1] - times[2 * i]) / 1000.0;
+                    }
+                    begin = Math.min(begin, times[0]);
+                    end = Math.max(end, times[times.length - 1]);
+                }
+                return new Sent(micros, begin, end);
+            }
+        }
+
+        /**
+         * Reads /q/metrics until {@code target} invocations of noop completed; returns when (nanoTime), or -1 after
+         * {@code timeout}.
+         */
+        private long awaitCompleted(double target, Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (counters("noop").completed() >= target) {
+                    return System.nanoTime();
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+            return -1;
+        }
+
+        private Counters counters(String function) throws Exception {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(metrics).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("/q/metrics answered " + response.statusCode());
+            }
+            String text = response.body();
+            return new Counters(sum(text, "lambda_invocations_total", function),
+                    sum(text, "lambda_errors_total", function), sum(text, "lambda_throttles_total", function),
+                    sum(text, "klambda_async_retries_total", function),
+                    sum(text, "klambda_async_events_received_total", function),
+                    sum(text, "klambda_async_events_dropped_total", function),
+                    sum(text, "lambda_cold_starts_total", function), sum(text, "lambda_concurrent_executions", function));
+        }
+
+        /** Stops the platform and the runtimes it started, so that the next one has the machine. */
+        void stop() throws InterruptedException {
+            List<ProcessHandle> runtimes = process.descendants().toList();
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+            runtimes.forEach(ProcessHandle::destroy);
+        }
+    }
+
+    /** The sum of the samples of {@code name} for {@code function}. */
+    private static double sum(String metrics, String name, String function) {
+        return metrics.lines().filter(l -> l.startsWith(name + "{") && l.contains("function=\"" + function + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+}

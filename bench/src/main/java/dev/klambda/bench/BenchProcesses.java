@@ -1,0 +1,126 @@
+package dev.klambda.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import dev.klambda.agent.Interpreters;
+
+/**
+ * Starts the JVMs a benchmark measures (the packaged standalone platform, agent hosts), waits for
+ * each to print its ready line and drains its output; closing destroys every one still running.
+ */
+final class BenchProcesses implements AutoCloseable {
+
+    private final Interpreters interpreters;
+    private final List<Process> processes = new ArrayList<>();
+
+    BenchProcesses(Interpreters interpreters) {
+        this.interpreters = interpreters;
+    }
+
+    /**
+     * The packaged standalone platform on {@code port}, with its state under {@code home}, the
+     * manifests of {@code manifests}, its Kafka broker on a free port, and any further environment
+     * (KLAMBDA_* settings).
+     * BENCH_JFR=&lt;file&gt; records a profile of it for its whole life.
+     */
+    Process standalone(Path repository, int port, Path home, Path manifests, Map<String, String> settings)
+            throws Exception {
+        // The broker on a free port: 9092, the default, may be another platform's on a shared machine.
+        Map<String, String> environment = new HashMap<>(Map.of("KLAMBDA_KAFKA_PORT", "0"));
+        environment.putAll(settings);
+        environment.putAll(Map.of("KLAMBDA_PORT", Integer.toString(port), "KLAMBDA_HOME", home.toString(),
+                "KLAMBDA_MANIFESTS", manifests.toString()));
+        String jfr = System.getenv("BENCH_JFR");
+        if (jfr != null) {
+            environment.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + jfr
+                    + ",settings=profile,jdk.ExecutionSample#period=2ms");
+        }
+        return start("klambda standalone is listening on", List.of("-jar",
+                repository.resolve("standalone/target/quarkus-app/quarkus-run.jar").toString()), environment);
+    }
+
+    Process start(String readyLine, List<String> args, Map<String, String> environment) throws Exception {
+        return start(readyLine, args, environment, line -> {
+        });
+    }
+
+    /** Starts a JVM with {@code args} and returns once it printed a line containing {@code readyLine}. */
+    Process start(String readyLine, List<String> args, Map<String, String> environment, Consumer<String> onReady)
+            throws Exception {
+        List<String> command = new ArrayList<>();
+        // BENCH_SERVER_CPUS pins the servers (and the runtimes they start) apart from the load generator.
+        String cpus = System.getenv("BENCH_SERVER_CPUS");
+        if (cpus != null) {
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(javaOptions(environment));
+        interpreters.python().ifPresent(python -> builder.environment().put("KLAMBDA_PYTHON", python.toString()));
+        Process process = builder.start();
+        processes.add(process);
+        CountDownLatch ready = new CountDownLatch(1);
+        List<String> output = new ArrayList<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (ready.getCount() == 0) {
+                        // Ready: the function log lines that follow are drained, not kept.
+                        continue;
+                    }
+                    synchronized (output) {
+                        output.add(line);
+                    }
+                    if (line.contains(readyLine)) {
+                        onReady.accept(line);
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // ended
+            }
+        });
+        if (!ready.await(120, TimeUnit.SECONDS)) {
+            synchronized (output) {
+                throw new IllegalStateException("no '" + readyLine + "' within 120 s: " + output);
+            }
+        }
+        return process;
+    }
+
+    /** BENCH_JAVA_OPTS: JVM options for every JVM started, to compare settings (e.g. a garbage collector). */
+    private static Map<String, String> javaOptions(Map<String, String> environment) {
+        Map<String, String> withOptions = new HashMap<>(environment);
+        String options = System.getenv("BENCH_JAVA_OPTS");
+        if (options != null) {
+            withOptions.merge("JAVA_TOOL_OPTIONS", options, (a, b) -> a + " " + b);
+        }
+        return withOptions;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        processes.forEach(Process::destroy);
+    }
+}
