@@ -12,8 +12,6 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -78,9 +76,11 @@ public class AsyncQueue {
                 new Destinations(queue, sqs, HttpClient.newHttpClient(), clock),
                 new RetryPolicy(async.retryDelays(), async.firstBackoff(), async.maxBackoff()),
                 new AsyncMetrics(registry), timers, clock);
-        // The only consumer, under one name across restarts: after a crash it resumes at once.
-        poller = new AsyncPoller(AsyncPoller.consumer(broker.bootstrapServers(),
-                Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "klambda-standalone")), processor, timers, clock,
+        // A dynamic member, not a static one: after a SIGKILL the broker still holds the dead member
+        // until its session ends (6 s), and under Kafka 4's group protocol a static member that
+        // rejoins meanwhile fails for good (UnreleasedInstanceIdException), which stopped the
+        // poller. A dynamic member just gets the partitions once the dead one's session ends.
+        poller = new AsyncPoller(AsyncPoller.consumer(broker.bootstrapServers(), Map.of()), processor, timers, clock,
                 new AsyncPoller.Options(async.maxRunning(), AsyncPoller.Options.DEFAULT.maxWaiting(),
                         AsyncPoller.Options.DEFAULT.commitInterval()));
         poller.start();

@@ -100,9 +100,11 @@ public final class AsyncPoller implements AutoCloseable {
     }
 
     /**
-     * A consumer of the queue on the Kafka cluster at {@code bootstrapServers}. A replica that
-     * restarts under the same name should pass it as {@code group.instance.id}: it then takes its
-     * partitions back at once instead of waiting for its old session to time out.
+     * A consumer of the queue on the Kafka cluster at {@code bootstrapServers}. Leave out
+     * {@code group.instance.id}: in Kafka 4's group protocol a static member that rejoins while its
+     * crashed predecessor's session lasts is refused with {@code UnreleasedInstanceIdException},
+     * which is fatal to the consumer and so stops the poller. A dynamic member that replaces a
+     * crashed one gets its partitions when that session ends.
      */
     public static Consumer<String, byte[]> consumer(String bootstrapServers, Map<String, Object> settings) {
         Map<String, Object> config = new HashMap<>();
