@@ -111,7 +111,7 @@ class AsyncCrashIT {
     /** While this file exists, the function waits before it runs an event. */
     Path hold;
     StandaloneProcess.Settings settings;
-    StandaloneProcess platform;
+    volatile StandaloneProcess platform;
     int starts;
     int kills;
     AppendedLines output;
@@ -354,8 +354,10 @@ class AsyncCrashIT {
                     } else if (failures >= 100) {
                         throw new IllegalStateException(id + " failed " + failures + " times with the platform up", e);
                     } else {
-                        // The kill may not have been announced yet, or the pool holds a dead connection.
-                        Thread.sleep(50);
+                        // The kill may not have been announced yet, or the pool held a dead connection:
+                        // go again once a kill is announced or the platform answers ready.
+                        await().atMost(START).pollInterval(Duration.ofMillis(50))
+                                .until(() -> up != back || platform.ready());
                     }
                 }
             }

@@ -1,10 +1,6 @@
 package dev.klambda.it.standalone;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+
+import dev.klambda.it.cluster.Readiness;
 
 /**
  * The packaged standalone platform ({@code standalone/target/quarkus-app/quarkus-run.jar}) as a
@@ -60,6 +58,11 @@ final class StandaloneProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
         platform.awaitReady(timeout);
         return platform;
+    }
+
+    /** Whether the platform answers ready now. */
+    boolean ready() throws InterruptedException {
+        return new Readiness(url()).ready();
     }
 
     String url() {
@@ -121,24 +124,13 @@ final class StandaloneProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(2))
-                .build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("standalone exited with " + process.exitValue() + ":\n" + logs());
-            }
-            try {
-                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            process.waitFor(100, TimeUnit.MILLISECONDS);
+        if (new Readiness(url()).await(process, timeout)) {
+            return;
+        }
+        if (!process.isAlive()) {
+            throw new IllegalStateException("standalone" + " exited with " + process.exitValue() + ":\n" + logs());
         }
         kill();
-        throw new IllegalStateException("standalone was not ready within " + timeout + ":\n" + logs());
+        throw new IllegalStateException("standalone" + " was not ready within " + timeout + ":\n" + logs());
     }
 }

@@ -18,6 +18,7 @@ import dev.klambda.core.async.InvocationRecords;
 import dev.klambda.core.async.InvocationRecords.Condition;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
+import dev.klambda.core.name.FunctionReference;
 import dev.klambda.invoker.async.AsyncEvent;
 import dev.klambda.invoker.async.KafkaEventQueue;
 import dev.klambda.poller.destination.Destinations;
@@ -71,23 +72,23 @@ public final class AsyncProcessor {
             return drop(event, function, "function_gone", e.getMessage());
         }
         if (!now.isBefore(expiry(event, settings))) {
-            return fail(event, settings, Condition.EventAgeExceeded, null, event.attempts() > 0 ? 200 : 429,
+            return fail(event, function, settings, Condition.EventAgeExceeded, null, event.attempts() > 0 ? 200 : 429,
                     tooOld(settings));
         }
         if (settings.zeroReservedConcurrency()) {
-            return fail(event, settings, Condition.ZeroReservedConcurrency, null, 429,
+            return fail(event, function, settings, Condition.ZeroReservedConcurrency, null, 429,
                     "The function's reserved concurrency is 0");
         }
         return functions.invoke(event).handle((response, failure) -> {
             if (failure == null) {
-                return answered(event, settings, response);
+                return answered(event, function, settings, response);
             }
-            return notAnswered(event, settings, unwrap(failure));
+            return notAnswered(event, function, settings, unwrap(failure));
         }).thenCompose(next -> next);
     }
 
-    private CompletionStage<Void> answered(AsyncEvent event, AsyncSettings settings, InvocationRecords.Response response) {
-        String function = functionName(event.functionArn());
+    private CompletionStage<Void> answered(AsyncEvent event, String function, AsyncSettings settings,
+            InvocationRecords.Response response) {
         if (response.functionError() == null) {
             if (settings.onSuccess() == null) {
                 return CompletableFuture.completedFuture(null);
@@ -102,12 +103,12 @@ public final class AsyncProcessor {
             metrics.retried(function, "function_error");
             return queue.retry(event.afterFunctionError(clock.instant().plus(policy.afterFunctionError(attempts))));
         }
-        return fail(event.afterFunctionError(null), settings, Condition.RetriesExhausted, response, 200,
+        return fail(event.afterFunctionError(null), function, settings, Condition.RetriesExhausted, response, 200,
                 InvocationRecords.errorMessage(response.payload()));
     }
 
-    private CompletionStage<Void> notAnswered(AsyncEvent event, AsyncSettings settings, Throwable failure) {
-        String function = functionName(event.functionArn());
+    private CompletionStage<Void> notAnswered(AsyncEvent event, String function, AsyncSettings settings,
+            Throwable failure) {
         if (failure instanceof LambdaException e && (e.type() == ErrorType.ResourceNotFoundException
                 || e.type() == ErrorType.AccessDeniedException)) {
             return drop(event, function, "function_gone", e.getMessage());
@@ -115,7 +116,7 @@ public final class AsyncProcessor {
         int status = failure instanceof LambdaException e ? e.type().status() : 500;
         Instant due = clock.instant().plus(policy.backoff(event.backoffs()));
         if (due.isAfter(expiry(event, settings))) {
-            return fail(event, settings, Condition.EventAgeExceeded, null, status, tooOld(settings));
+            return fail(event, function, settings, Condition.EventAgeExceeded, null, status, tooOld(settings));
         }
         metrics.retried(function, status == 429 ? "throttle" : "platform_error");
         LOG.debugf("Event %s of %s waits until %s after: %s", event.requestId(), event.functionArn(), due,
@@ -124,9 +125,8 @@ public final class AsyncProcessor {
     }
 
     /** Sends the event to its on-failure destination and dead-letter target; without either it is dropped. */
-    private CompletionStage<Void> fail(AsyncEvent event, AsyncSettings settings, Condition condition,
+    private CompletionStage<Void> fail(AsyncEvent event, String function, AsyncSettings settings, Condition condition,
             InvocationRecords.Response response, int errorCode, String errorMessage) {
-        String function = functionName(event.functionArn());
         List<CompletableFuture<Void>> deliveries = new ArrayList<>(2);
         if (settings.onFailure() != null) {
             byte[] record = InvocationRecords.record(clock.instant(), event.requestId(),
@@ -208,16 +208,13 @@ public final class AsyncProcessor {
         return settings.functionArn().split(":", 6)[4];
     }
 
-    /** The function's name in an ARN as invoked, for metrics and logs. */
+    /** The function's name in an ARN as invoked, for metrics and logs; a record not written by us keeps its header. */
     static String functionName(String functionArn) {
-        String[] parts = functionArn.split(":");
-        int function = -1;
-        for (int i = 0; i < parts.length; i++) {
-            if (parts[i].equals("function")) {
-                function = i;
-            }
+        try {
+            return FunctionReference.parse(functionArn, null, FunctionReference.Shape.NAMESPACED).name();
+        } catch (LambdaException e) {
+            return functionArn;
         }
-        return function >= 0 && function + 1 < parts.length ? parts[function + 1] : functionArn;
     }
 
     private static Throwable unwrap(Throwable failure) {
