@@ -1,6 +1,8 @@
 package dev.klambda.controller.reconcile;
 
+import java.net.HttpURLConnection;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +13,7 @@ import jakarta.inject.Inject;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -51,6 +54,11 @@ import dev.klambda.crds.v1alpha1.version.VersionSpec;
 public class VersionReconciler implements Reconciler<Version> {
 
     static final String PUBLISHED = "Published";
+    private static final String FUNCTION_NOT_ACTIVE = "FunctionNotActive";
+    /** How soon a Version waiting for its function to become Active looks again, should a watch event be missed. */
+    private static final Duration FUNCTION_RECHECK = Duration.ofSeconds(5);
+    /** How many times one reconciliation reads the function again after losing a race to update it. */
+    private static final int PUBLISH_ATTEMPTS = 5;
     /** The uid of the Version the last number was reserved for, so that a retried publication keeps its number. */
     static final String LAST_VERSION_HOLDER = "klambda.dev/last-version-holder";
 
@@ -106,21 +114,53 @@ public class VersionReconciler implements Reconciler<Version> {
         return demand.recheckAfter().map(control::rescheduleAfter).orElse(control);
     }
 
-    /** Freezes $LATEST into the Version, or says why it cannot be yet. */
-    private UpdateControl<Version> publish(Version version, Function function, Context<Version> context,
+    /**
+     * Freezes $LATEST into the Version, or says why it cannot be yet. It works on the API server's
+     * copy of the function, not the watch's, and takes the version number with an update guarded by
+     * that copy's resourceVersion; when the function changed in between (its own reconciler writes
+     * its status often) it reads it again rather than failing the reconciliation.
+     */
+    private UpdateControl<Version> publish(Version version, Function cached, Context<Version> context,
             boolean adopted) {
-        VersionSpec spec = version.getSpec();
-        String refusal = refusal(version, function, context);
-        if (refusal != null) {
-            Condition published = StatusConditions.of(PUBLISHED, false, refusal.substring(0, refusal.indexOf(':')),
-                    refusal.substring(refusal.indexOf(':') + 2), version.getMetadata().getGeneration());
-            UpdateControl<Version> control = status(version, published, StatusConditions.of(PoolStates.POOL_AVAILABLE,
-                    false, "NotPublished", "the version is not published", version.getMetadata().getGeneration()),
-                    null, Optional.empty());
-            return adopted ? UpdateControl.patchResourceAndStatus(version) : control;
+        for (int attempt = 1;; attempt++) {
+            Function function = cached == null ? null
+                    : client.resources(Function.class).inNamespace(cached.getMetadata().getNamespace())
+                            .withName(cached.getMetadata().getName()).get();
+            String refusal = refusal(version, function, context);
+            if (refusal != null) {
+                return refuse(version, refusal, adopted);
+            }
+            int number = version.getSpec().version() != null ? version.getSpec().version()
+                    : nextNumber(version, function, context);
+            try {
+                reserve(function, number, version);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == PUBLISH_ATTEMPTS) {
+                    throw e;
+                }
+                continue;
+            }
+            return publish(version, function, number);
         }
-        int number = spec.version() != null ? spec.version() : nextNumber(version, function, context);
-        reserve(function, number, version);
+    }
+
+    /** Says why the Version is not published; a function that is not Active yet is looked at again soon. */
+    private UpdateControl<Version> refuse(Version version, String refusal, boolean adopted) {
+        String reason = refusal.substring(0, refusal.indexOf(':'));
+        Condition published = StatusConditions.of(PUBLISHED, false, reason,
+                refusal.substring(refusal.indexOf(':') + 2), version.getMetadata().getGeneration());
+        UpdateControl<Version> control = status(version, published, StatusConditions.of(PoolStates.POOL_AVAILABLE,
+                false, "NotPublished", "the version is not published", version.getMetadata().getGeneration()), null,
+                Optional.empty());
+        if (adopted) {
+            control = UpdateControl.patchResourceAndStatus(version);
+        }
+        return FUNCTION_NOT_ACTIVE.equals(reason) ? control.rescheduleAfter(FUNCTION_RECHECK) : control;
+    }
+
+    /** Freezes {@code function}'s configuration and code into the Version as number {@code number}. */
+    private UpdateControl<Version> publish(Version version, Function function, int number) {
+        VersionSpec spec = version.getSpec();
         FunctionStatus functionStatus = function.getStatus();
         FunctionConfiguration configuration = FunctionConfiguration.of(function.getSpec());
         Code code = configuration.getCode();
@@ -149,7 +189,7 @@ public class VersionReconciler implements Reconciler<Version> {
         FunctionStatus status = function.getStatus();
         if (status == null || status.state() != FunctionStatus.State.Active
                 || !Objects.equals(status.observedGeneration(), function.getMetadata().getGeneration())) {
-            return "FunctionNotActive: function " + spec.functionName()
+            return FUNCTION_NOT_ACTIVE + ": function " + spec.functionName()
                     + " is not Active; the version is published once it is";
         }
         if (spec.codeSha256() != null && !Objects.equals(CodeDigest.toHex(spec.codeSha256()),
@@ -189,25 +229,19 @@ public class VersionReconciler implements Reconciler<Version> {
 
     /**
      * Records {@code number} on the function before the Version takes it, guarded by the function's
-     * resourceVersion: two Versions published at once cannot both get it (the loser's update fails
-     * and its reconciliation is retried), and a number once handed out is never handed out again.
+     * resourceVersion: two Versions published at once cannot both get it (the loser gets a conflict
+     * and reads the function again), and a number once handed out is never handed out again.
      */
     private void reserve(Function function, int number, Version holder) {
         if (FunctionReconciler.lastVersionNumber(function) >= number) {
             return;
         }
-        Function copy = client.resources(Function.class).inNamespace(function.getMetadata().getNamespace())
-                .withName(function.getMetadata().getName()).get();
-        if (copy == null || !copy.getMetadata().getResourceVersion().equals(function.getMetadata().getResourceVersion())) {
-            throw new IllegalStateException("Function(" + function.getMetadata().getNamespace() + "/"
-                    + function.getMetadata().getName() + ") changed; publishing again");
-        }
         Map<String, String> annotations = new java.util.HashMap<>(
-                copy.getMetadata().getAnnotations() == null ? Map.of() : copy.getMetadata().getAnnotations());
+                function.getMetadata().getAnnotations() == null ? Map.of() : function.getMetadata().getAnnotations());
         annotations.put(FunctionReconciler.LAST_VERSION_NUMBER, Integer.toString(number));
         annotations.put(LAST_VERSION_HOLDER, holder.getMetadata().getUid());
-        copy.getMetadata().setAnnotations(annotations);
-        client.resource(copy).update();
+        function.getMetadata().setAnnotations(annotations);
+        client.resource(function).update();
     }
 
     /** The version's provisioned concurrency plus that of the aliases pointing at it. */
