@@ -168,7 +168,7 @@ public final class ExecutionEnvironment {
     private final MemoryLimits.Guard memory;
     private final String logStreamName;
     private final String runtimeApiHost;
-    private RuntimeApiServer server;
+    private final int runtimeApiPort;
 
     // Everything below is confined to the context.
     private volatile State state = State.NEW;
@@ -188,13 +188,18 @@ public final class ExecutionEnvironment {
     private boolean suppressedInit;
     private boolean killedForMemory;
     private int generation;
+    /** The Runtime API server of the current runtime (still binding, perhaps); null once that runtime is gone. */
+    private Future<RuntimeApiServer> apiServer;
+    /** Completes when the previous runtime's server has closed, so that a fixed port is free again. */
+    private Future<Void> apiServerClosed = Future.succeededFuture();
+    private volatile int lastApiPort;
     private long initTimer = -1;
     private Future<Launched> launching;
     private long memoryTimer = -1;
     private double peakMemoryMb;
 
     private ExecutionEnvironment(Vertx vertx, Context context, EnvironmentSpec spec, RuntimeLaunchers launchers,
-            MemoryLimits memoryLimits, LogSink sink, String runtimeApiHost) {
+            MemoryLimits memoryLimits, LogSink sink, String runtimeApiHost, int runtimeApiPort) {
         this.vertx = vertx;
         this.context = context;
         this.spec = spec;
@@ -203,6 +208,7 @@ public final class ExecutionEnvironment {
         this.logStreamName = RuntimeVariables.logStreamName(spec.function().version());
         this.memory = memoryLimits.guard(UUID.randomUUID().toString(), spec.memorySizeMb() * 1024L * 1024L);
         this.runtimeApiHost = runtimeApiHost;
+        this.runtimeApiPort = runtimeApiPort;
     }
 
     /**
@@ -230,17 +236,15 @@ public final class ExecutionEnvironment {
             context = internal.unwrap();
         }
         ExecutionEnvironment environment = new ExecutionEnvironment(vertx, context, spec, launchers, memoryLimits, sink,
-                runtimeApiHost);
+                runtimeApiHost, runtimeApiPort);
         CompletableFuture<ExecutionEnvironment> created = new CompletableFuture<>();
-        context.runOnContext(
-                v -> RuntimeApiServer.start(vertx, environment, runtimeApiHost, runtimeApiPort).onComplete(started -> {
-                    if (started.succeeded()) {
-                        environment.server = started.result();
-                        created.complete(environment);
-                    } else {
-                        created.completeExceptionally(started.cause());
-                    }
-                }));
+        context.runOnContext(v -> environment.listen().onComplete(started -> {
+            if (started.succeeded()) {
+                created.complete(environment);
+            } else {
+                created.completeExceptionally(started.cause());
+            }
+        }));
         return created;
     }
 
@@ -254,15 +258,43 @@ public final class ExecutionEnvironment {
         return spec;
     }
 
-    /** The port of this environment's Runtime API (on 127.0.0.1 unless created with another host). */
+    /**
+     * The port of this environment's Runtime API (on 127.0.0.1 unless created with another host).
+     * Created with port 0, each runtime gets a new one; this is the most recent.
+     */
     public int runtimeApiPort() {
-        return server.port();
+        return lastApiPort;
     }
 
     /** {@code AWS_LAMBDA_RUNTIME_API}: where the runtime reaches this environment's Runtime API, as host:port. */
     public String runtimeApiAddress() {
+        return runtimeApiAddress(lastApiPort);
+    }
+
+    private String runtimeApiAddress(int port) {
         String host = runtimeApiHost.indexOf(':') >= 0 ? "[" + runtimeApiHost + "]" : runtimeApiHost;
-        return host + ":" + server.port();
+        return host + ":" + port;
+    }
+
+    /** Starts a Runtime API server for the next runtime, once the previous one's has closed. On the context. */
+    private Future<RuntimeApiServer> listen() {
+        apiServer = apiServerClosed.transform(v -> RuntimeApiServer.start(vertx, this, runtimeApiHost, runtimeApiPort))
+                .onSuccess(api -> lastApiPort = api.port());
+        return apiServer;
+    }
+
+    /** Closes the current runtime's Runtime API server with every connection to it. On the context. */
+    private void closeApiServer() {
+        if (apiServer != null) {
+            apiServerClosed = apiServer.transform(started -> started.succeeded() ? started.result().close()
+                    : Future.succeededFuture());
+            apiServer = null;
+        }
+    }
+
+    /** Whether {@code api} is the current runtime's server; requests to an older one are refused. */
+    boolean listensWith(RuntimeApiServer api) {
+        return apiServer != null && apiServer.result() == api;
     }
 
     /** How long the most recent INIT took, in milliseconds, or null before one finished. */
@@ -527,18 +559,20 @@ public final class ExecutionEnvironment {
         extensions.clear();
         initStartNanos = System.nanoTime();
         initTimer = vertx.setTimer(Math.max(1, limit.toMillis()), t -> onInitTimeout(gen));
+        Future<RuntimeApiServer> listening = apiServer != null ? apiServer : listen();
         // fork/exec and the file checks before it block: a worker thread does them, this context goes on serving
-        launching = vertx.executeBlocking(this::launch, false);
+        launching = listening.compose(api -> gen != generation ? Future.failedFuture(new EnvironmentStoppedException())
+                : vertx.executeBlocking(() -> launch(api.port()), false));
         launching.onComplete(launched -> onLaunched(gen, launched));
     }
 
     /** Starts the extensions, then the runtime. Runs on a worker thread, so it reads only final state. */
-    private Launched launch() throws LaunchFailedException {
+    private Launched launch(int apiPort) throws LaunchFailedException {
         RuntimeCommand command;
         Map<String, String> environment;
         try {
             command = launchers.command(spec);
-            environment = RuntimeVariables.forRuntime(spec, runtimeApiAddress(), logStreamName, command);
+            environment = RuntimeVariables.forRuntime(spec, runtimeApiAddress(apiPort), logStreamName, command);
         } catch (RuntimeLaunchers.UnlaunchableRuntimeException e) {
             throw new LaunchFailedException(Failure.platform(e.errorType(), e.getMessage()));
         } catch (IllegalArgumentException e) {
@@ -689,7 +723,10 @@ public final class ExecutionEnvironment {
         startInit(spec.initTimeout());
     }
 
-    /** Kills the runtime and stops the extensions; the environment is NEW again and ignores what they still send. */
+    /**
+     * Kills the runtime, stops the extensions and closes their Runtime API server; the environment is
+     * NEW again, and what they still send cannot reach the next runtime.
+     */
     private void tearDown(String reason) {
         vertx.cancelTimer(initTimer);
         stopWatchingMemory();
@@ -698,7 +735,8 @@ public final class ExecutionEnvironment {
             runtime = null;
         }
         generation++;
-        stopExtensions(reason);
+        stopExtensions(reason); // their SHUTDOWN events go out before the server closes
+        closeApiServer();
         state = State.NEW;
         pendingNext = null;
     }
@@ -724,6 +762,7 @@ public final class ExecutionEnvironment {
         runtime = null;
         generation++;
         List<CompletableFuture<?>> exits = new ArrayList<>(stopExtensions(reason));
+        closeApiServer();
         if (process != null) {
             process.terminate();
             exits.add(process.exit());
@@ -735,7 +774,7 @@ public final class ExecutionEnvironment {
                     .thenCompose(launched -> launched == null ? CompletableFuture.completedFuture(null) : launched.kill()));
         }
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new))
-                .whenComplete((v, e) -> context.runOnContext(x -> server.close().onComplete(c -> {
+                .whenComplete((v, e) -> context.runOnContext(x -> apiServerClosed.onComplete(c -> {
                     memory.close();
                     done.complete(null);
                 })));
@@ -773,11 +812,6 @@ public final class ExecutionEnvironment {
     }
 
     // Runtime API, called by RuntimeApiServer on this environment's context
-
-    /** Changes whenever a runtime is started or killed; connections opened under an older one are stale. */
-    int generation() {
-        return generation;
-    }
 
     void onNext(HttpServerResponse response) {
         if (pendingNext != null && pendingNext != response) {

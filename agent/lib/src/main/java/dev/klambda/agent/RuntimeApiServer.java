@@ -2,8 +2,6 @@ package dev.klambda.agent;
 
 import java.io.IOException;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -25,6 +22,12 @@ import io.vertx.core.http.HttpServerResponse;
  * Extensions API ({@code /2020-01-01}), and the Logs and Telemetry APIs answered as the Runtime
  * Interface Emulator answers them. It parses requests and hands them to the environment, on the
  * environment's own event loop.
+ *
+ * <p>
+ * Each runtime the environment starts gets a server of its own, closed when that runtime is
+ * killed. Closing the listening socket also drops connections the kernel accepted but the server
+ * had not taken yet, so a request a killed runtime sent just before it died can never reach the
+ * runtime that replaces it.
  */
 final class RuntimeApiServer {
 
@@ -37,8 +40,6 @@ final class RuntimeApiServer {
 
     private final HttpServer server;
     private final ExecutionEnvironment environment;
-    /** The environment's generation when each open connection was accepted; confined to its context. */
-    private final Map<HttpConnection, Integer> generations = new IdentityHashMap<>();
 
     private RuntimeApiServer(HttpServer server, ExecutionEnvironment environment) {
         this.server = server;
@@ -52,7 +53,6 @@ final class RuntimeApiServer {
                 .setMaxHeaderSize(2 * 1024 * 1024);
         HttpServer server = vertx.createHttpServer(options);
         RuntimeApiServer api = new RuntimeApiServer(server, environment);
-        server.connectionHandler(api::accept);
         server.requestHandler(api::handle);
         return server.listen().map(s -> api);
     }
@@ -65,17 +65,12 @@ final class RuntimeApiServer {
         return server.close();
     }
 
-    private void accept(HttpConnection connection) {
-        generations.put(connection, environment.generation());
-        connection.closeHandler(v -> generations.remove(connection));
-    }
-
     private void handle(HttpServerRequest request) {
         String path = request.path();
         HttpMethod method = request.method();
         HttpServerResponse response = request.response();
-        Integer opened = generations.get(request.connection());
-        if (opened == null || opened != environment.generation()) {
+        if (!environment.listensWith(this)) {
+            // sent to a runtime's server just before the environment closed it to start another runtime
             json(response, 403, "{\"errorMessage\":\"State transition from Shutdown failed for runtime. Error: this "
                     + "connection belongs to a runtime that has been shut down\",\"errorType\":\"InvalidStateTransition\"}")
                     .onComplete(v -> request.connection().close());
