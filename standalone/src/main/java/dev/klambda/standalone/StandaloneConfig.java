@@ -8,6 +8,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import dev.klambda.invoker.config.TenantConfig;
+import dev.klambda.poller.async.AsyncConfig;
 
 /** Settings of the one-process platform; {@code ./klambda up} fills them from KLAMBDA_* variables. */
 @ConfigMapping(prefix = "klambda")
@@ -72,38 +73,7 @@ public interface StandaloneConfig {
     }
 
     /** How asynchronous invocations are attempted and retried. */
-    Async async();
-
-    /** Settings of the asynchronous invocation poller. */
-    interface Async {
-
-        /** The waits before the second and third attempt after function errors (Lambda: about 1 and 2 minutes). */
-        @WithDefault("1m,2m")
-        List<java.time.Duration> retryDelays();
-
-        /** The first wait after a throttle or platform error; each further one doubles. */
-        @WithDefault("1s")
-        java.time.Duration firstBackoff();
-
-        /** The longest wait after throttles and platform errors (Lambda: 5 minutes). */
-        @WithDefault("5m")
-        java.time.Duration maxBackoff();
-
-        /** Events attempted at once; more wait in Kafka. */
-        @WithDefault("64")
-        int maxRunning();
-
-        /** The SQS-compatible service that SQS destinations and dead-letter queues are sent to (KLAMBDA_SQS_ENDPOINT). */
-        Optional<java.net.URI> sqsEndpoint();
-
-        /** The access key id for the SQS-compatible service. */
-        @WithDefault("klambda")
-        String sqsAccessKey();
-
-        /** The secret key for the SQS-compatible service. */
-        @WithDefault("klambda")
-        String sqsSecretKey();
-    }
+    AsyncConfig async();
 
     /**
      * A domain under which function URLs also answer on host names of their own,

@@ -81,12 +81,14 @@ public final class ClusterPlatform implements AutoCloseable {
      * @param fakeNode whether pods run; without, Deployments and pods are only objects in the API server
      * @param concurrencyLimit the tenant's account concurrency
      * @param controllerProperties more of the controller's application properties, e.g. log levels
+     * @param invokerProperties more of every invoker replica's application properties, e.g. a Kafka cluster
      */
     public record Options(Path repository, Path workDirectory, Duration idleTime, boolean fakeNode,
-            int concurrencyLimit, Map<String, String> controllerProperties) {
+            int concurrencyLimit, Map<String, String> controllerProperties, Map<String, String> invokerProperties) {
 
         public Options {
             controllerProperties = Map.copyOf(controllerProperties);
+            invokerProperties = Map.copyOf(invokerProperties);
         }
 
         /**
@@ -96,30 +98,40 @@ public final class ClusterPlatform implements AutoCloseable {
         public static Options defaults() {
             Path work = Path.of("target", "cluster-platform", LocalDateTime.now().format(DateTimeFormatter.ofPattern(
                     "HHmmss")) + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36));
-            return new Options(repositoryRoot(), work, Duration.ofSeconds(6), true, 20, Map.of());
+            return new Options(repositoryRoot(), work, Duration.ofSeconds(6), true, 20, Map.of(), Map.of());
         }
 
         public Options withWorkDirectory(Path workDirectory) {
-            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, controllerProperties);
+            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, controllerProperties,
+                    invokerProperties);
         }
 
         public Options withIdleTime(Duration idleTime) {
-            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, controllerProperties);
+            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, controllerProperties,
+                    invokerProperties);
         }
 
         /** No fake node: for what needs only the API server, the controller and the invoker. */
         public Options withoutFakeNode() {
-            return new Options(repository, workDirectory, idleTime, false, concurrencyLimit, controllerProperties);
+            return new Options(repository, workDirectory, idleTime, false, concurrencyLimit, controllerProperties,
+                    invokerProperties);
         }
 
         public Options withConcurrencyLimit(int concurrencyLimit) {
-            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, controllerProperties);
+            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, controllerProperties,
+                    invokerProperties);
         }
 
         public Options withControllerProperty(String key, String value) {
             Map<String, String> more = new HashMap<>(controllerProperties);
             more.put(key, value);
-            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, more);
+            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, more, invokerProperties);
+        }
+
+        public Options withInvokerProperty(String key, String value) {
+            Map<String, String> more = new HashMap<>(invokerProperties);
+            more.put(key, value);
+            return new Options(repository, workDirectory, idleTime, fakeNode, concurrencyLimit, controllerProperties, more);
         }
     }
 
@@ -221,6 +233,7 @@ public final class ClusterPlatform implements AutoCloseable {
         invokerProperties.put("klambda.tenants[0].access-keys[0].secret", ACCESS_KEY);
         invokerProperties.put("klambda.invoker.name", "invoker-0");
         invokerProperties.put("klambda.invoker.demand-report-interval", "1s");
+        invokerProperties.putAll(options.invokerProperties());
         invoker = ServiceProcess.start("invoker", build("invoker/main"), invokerPort, invokerProperties, work,
                 Duration.ofSeconds(60));
         started.add(invoker);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +113,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private void awaitTopics(int partitions) throws InterruptedException, ExecutionException, TimeoutException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
-            AsyncTopics.ensure(admin, partitions, (short) 1);
+            AsyncTopics.ensure(admin, partitions, Optional.of((short) 1));
         }
     }
 

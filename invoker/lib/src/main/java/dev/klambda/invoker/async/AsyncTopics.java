@@ -2,6 +2,7 @@ package dev.klambda.invoker.async;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -27,12 +28,12 @@ public final class AsyncTopics {
     }
 
     /** Creates both topics when they are missing; existing ones are left as they are. */
-    public static void ensure(Admin admin, int partitions, short replicationFactor)
+    public static void ensure(Admin admin, int partitions, Optional<Short> replicationFactor)
             throws InterruptedException, ExecutionException {
         Map<String, String> configs = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));
         List<NewTopic> topics = List.of(
-                new NewTopic(EVENTS, partitions, replicationFactor).configs(configs),
-                new NewTopic(RETRIES, partitions, replicationFactor).configs(configs));
+                new NewTopic(EVENTS, Optional.of(partitions), replicationFactor).configs(configs),
+                new NewTopic(RETRIES, Optional.of(partitions), replicationFactor).configs(configs));
         for (var result : admin.createTopics(topics).values().values()) {
             try {
                 result.get();

@@ -9,6 +9,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import dev.klambda.invoker.config.TenantConfig;
+import dev.klambda.poller.async.AsyncConfig;
 
 /**
  * The cluster invoker's settings. The Helm chart writes them into
@@ -51,6 +52,22 @@ public interface ClusterConfig {
 
     /** How this replica works with function pods and with the other replicas. */
     InvokerConfig invoker();
+
+    /** How the replicas drain the asynchronous queue, once {@code kafka.bootstrap.servers} names a Kafka cluster. */
+    AsyncConfig async();
+
+    /** The asynchronous queue's topics, which the first replica to start creates. */
+    KafkaTopics kafka();
+
+    interface KafkaTopics {
+
+        /** Partitions of each topic: at most this many replicas drain the queue at once. */
+        @WithDefault("8")
+        int partitions();
+
+        /** Copies of each partition; the brokers' default.replication.factor when not set. */
+        Optional<Short> replicationFactor();
+    }
 
     interface InvokerConfig {
         /**
