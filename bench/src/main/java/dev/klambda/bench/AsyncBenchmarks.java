@@ -83,22 +83,9 @@ public final class AsyncBenchmarks {
     }
 
     String run() throws Exception {
-        Path code = Files.createDirectories(work.resolve("manifests/noop/src"));
-        Files.writeString(code.resolve("handler.py"), "def handler(event, context):\n    return None\n");
         // noop has no reserved concurrency: the poller's max-running, not a throttle, should bound what runs at
         // once. zero's events are accepted and then dropped by the poller without an invocation.
-        Files.writeString(work.resolve("manifests/noop/function.yaml"),
-                """
-                        apiVersion: klambda.dev/v1alpha1
-                        kind: Function
-                        metadata: {name: noop}
-                        spec: {runtime: python3.12, handler: handler.handler, code: {path: src}, timeout: 30}
-                        ---
-                        apiVersion: klambda.dev/v1alpha1
-                        kind: Function
-                        metadata: {name: zero}
-                        spec: {runtime: python3.12, handler: handler.handler, code: {path: src}, timeout: 30, reservedConcurrentExecutions: 0}
-                        """);
+        BenchProcesses.noopFunctions(work, "zero", 0);
         int latencyAt = MAX_RUNNING.contains(DEFAULT_MAX_RUNNING) ? DEFAULT_MAX_RUNNING : MAX_RUNNING.getLast();
         List<String> latencyRows = new ArrayList<>();
         String enqueueAlone = "";

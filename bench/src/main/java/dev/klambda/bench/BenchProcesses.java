@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,6 +112,30 @@ final class BenchProcesses implements AutoCloseable {
             withOptions.merge("JAVA_TOOL_OPTIONS", options, (a, b) -> a + " " + b);
         }
         return withOptions;
+    }
+
+    /**
+     * Writes the manifests of {@code noop}, a Python function that returns None, and of
+     * {@code other} on the same code with {@code reservedConcurrency}, under {@code work/manifests}.
+     *
+     * @return the manifest directory
+     */
+    static Path noopFunctions(Path work, String other, int reservedConcurrency) throws IOException {
+        Path code = Files.createDirectories(work.resolve("manifests/noop/src"));
+        Files.writeString(code.resolve("handler.py"), "def handler(event, context):\n    return None\n");
+        String spec = "{runtime: python3.12, handler: handler.handler, code: {path: src}, timeout: 30";
+        Files.writeString(work.resolve("manifests/noop/function.yaml"), """
+                apiVersion: klambda.dev/v1alpha1
+                kind: Function
+                metadata: {name: noop}
+                spec: %s}
+                ---
+                apiVersion: klambda.dev/v1alpha1
+                kind: Function
+                metadata: {name: %s}
+                spec: %s, reservedConcurrentExecutions: %d}
+                """.formatted(spec, other, spec, reservedConcurrency));
+        return work.resolve("manifests");
     }
 
     static int freePort() throws IOException {

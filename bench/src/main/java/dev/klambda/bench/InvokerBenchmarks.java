@@ -59,23 +59,11 @@ public final class InvokerBenchmarks {
     }
 
     String run() throws Exception {
-        Path code = Files.createDirectories(work.resolve("manifests/noop/src"));
-        Files.writeString(code.resolve("handler.py"), "def handler(event, context):\n    return None\n");
-        Files.writeString(work.resolve("manifests/noop/function.yaml"),
-                """
-                        apiVersion: klambda.dev/v1alpha1
-                        kind: Function
-                        metadata: {name: noop}
-                        spec: {runtime: python3.12, handler: handler.handler, code: {path: src}, timeout: 30}
-                        ---
-                        apiVersion: klambda.dev/v1alpha1
-                        kind: Function
-                        metadata: {name: noop8}
-                        spec: {runtime: python3.12, handler: handler.handler, code: {path: src}, timeout: 30, reservedConcurrentExecutions: 8}
-                        """);
+        Path manifests = BenchProcesses.noopFunctions(work, "noop8", 8);
+        Path code = manifests.resolve("noop/src");
         int platformPort = BenchProcesses.freePort();
         Process platform = processes.standalone(repository, platformPort, work.resolve("home"),
-                work.resolve("manifests"), Map.of());
+                manifests, Map.of());
         Path runtimes = RuntimeFiles.unpack(work.resolve("runtimes"));
         URI invoker = URI.create("http://127.0.0.1:" + platformPort + "/2015-03-31/functions/noop/invocations");
         StringBuilder out = new StringBuilder();

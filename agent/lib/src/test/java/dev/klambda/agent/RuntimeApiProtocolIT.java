@@ -133,15 +133,7 @@ class RuntimeApiProtocolIT {
     void closesAKilledRuntimesServerSoNothingItSentReachesTheNextRuntime() throws Exception {
         startWithoutARuntime(Duration.ofSeconds(1), 0);
         int oldPort = environment.runtimeApiPort();
-        try (Connection old = new Connection(oldPort)) {
-            old.send("GET", NEXT, null);
-            CompletableFuture<InvokeResult> timedOut = environment.invoke(InvokeRequest.of("req-1", "1".getBytes()))
-                    .toCompletableFuture();
-            assertThat(old.read().header("Lambda-Runtime-Aws-Request-Id")).isEqualTo("req-1");
-            // no answer: the timeout kills this runtime and closes its server, connections and all
-            assertThat(timedOut.get(10, TimeUnit.SECONDS).errorType()).isEqualTo("Sandbox.Timedout");
-            assertThat(old.closedByServer()).isTrue();
-        }
+        playARuntimeThatTimesOut(oldPort);
         await().atMost(Duration.ofSeconds(5)).until(() -> environment.state() == ExecutionEnvironment.State.INITIALIZING
                 && environment.runtimeApiPort() != oldPort);
         assertThatThrownBy(() -> new Connection(oldPort)).as("the killed runtime's server is gone")
@@ -153,14 +145,7 @@ class RuntimeApiProtocolIT {
     void aFixedPortIsListenedOnAgainForTheNextRuntime() throws Exception {
         int port = freePortBelowTheEphemeralRange();
         startWithoutARuntime(Duration.ofSeconds(1), port);
-        try (Connection old = new Connection(port)) {
-            old.send("GET", NEXT, null);
-            CompletableFuture<InvokeResult> timedOut = environment.invoke(InvokeRequest.of("req-1", "1".getBytes()))
-                    .toCompletableFuture();
-            assertThat(old.read().header("Lambda-Runtime-Aws-Request-Id")).isEqualTo("req-1");
-            assertThat(timedOut.get(10, TimeUnit.SECONDS).errorType()).isEqualTo("Sandbox.Timedout");
-            assertThat(old.closedByServer()).isTrue();
-        }
+        playARuntimeThatTimesOut(port);
         assertThat(environment.runtimeApiPort()).isEqualTo(port);
         await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> {
             new Connection(port).close();
@@ -183,6 +168,21 @@ class RuntimeApiProtocolIT {
             }
         }
         throw new IOException("no free port between 20000 and 30000");
+    }
+
+    /**
+     * Takes an event on {@code port} and never answers it: the timeout kills this runtime and closes
+     * its server, connections and all.
+     */
+    private void playARuntimeThatTimesOut(int port) throws Exception {
+        try (Connection old = new Connection(port)) {
+            old.send("GET", NEXT, null);
+            CompletableFuture<InvokeResult> timedOut = environment.invoke(InvokeRequest.of("req-1", "1".getBytes()))
+                    .toCompletableFuture();
+            assertThat(old.read().header("Lambda-Runtime-Aws-Request-Id")).isEqualTo("req-1");
+            assertThat(timedOut.get(10, TimeUnit.SECONDS).errorType()).isEqualTo("Sandbox.Timedout");
+            assertThat(old.closedByServer()).isTrue();
+        }
     }
 
     /** Asks for the next event on {@code port} as a fresh runtime would, and answers one invocation. */

@@ -115,18 +115,22 @@ public class VersionReconciler implements Reconciler<Version> {
     }
 
     /**
-     * Freezes $LATEST into the Version, or says why it cannot be yet. It works on the API server's
-     * copy of the function, not the watch's, and takes the version number with an update guarded by
-     * that copy's resourceVersion; when the function changed in between (its own reconciler writes
-     * its status often) it reads it again rather than failing the reconciliation.
+     * Freezes $LATEST into the Version, or says why it cannot be yet. While the watch's copy of the
+     * function says it cannot, that answer stands (no request to the API server). Otherwise it works
+     * on the API server's copy, and takes the version number with an update guarded by that copy's
+     * resourceVersion; when the function changed in between (its own reconciler writes its status
+     * often) it reads it again rather than failing the reconciliation.
      */
     private UpdateControl<Version> publish(Version version, Function cached, Context<Version> context,
             boolean adopted) {
+        String refusal = refusal(version, cached, context);
+        if (refusal != null) {
+            return refuse(version, refusal, adopted);
+        }
         for (int attempt = 1;; attempt++) {
-            Function function = cached == null ? null
-                    : client.resources(Function.class).inNamespace(cached.getMetadata().getNamespace())
-                            .withName(cached.getMetadata().getName()).get();
-            String refusal = refusal(version, function, context);
+            Function function = client.resources(Function.class).inNamespace(cached.getMetadata().getNamespace())
+                    .withName(cached.getMetadata().getName()).get();
+            refusal = refusal(version, function, context);
             if (refusal != null) {
                 return refuse(version, refusal, adopted);
             }

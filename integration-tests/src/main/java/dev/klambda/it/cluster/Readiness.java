@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** A Quarkus service's readiness ({@code /q/health/ready}), asked over HTTP. */
 public final class Readiness {
@@ -42,5 +43,28 @@ public final class Readiness {
             process.waitFor(100, TimeUnit.MILLISECONDS);
         }
         return false;
+    }
+
+    /** Stops a process that did not get ready. */
+    public interface Stop {
+        void stop() throws InterruptedException;
+    }
+
+    /**
+     * Waits until the service {@code name} is ready; when it exits first or {@code timeout} passes,
+     * stops it (if it still runs) with {@code stop} and fails with what it printed.
+     *
+     * @throws IllegalStateException when the service is not ready
+     */
+    public void require(String name, Process process, Duration timeout, Supplier<String> logs, Stop stop)
+            throws InterruptedException {
+        if (await(process, timeout)) {
+            return;
+        }
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logs.get());
+        }
+        stop.stop();
+        throw new IllegalStateException(name + " was not ready within " + timeout + ":\n" + logs.get());
     }
 }

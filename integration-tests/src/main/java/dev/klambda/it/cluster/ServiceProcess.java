@@ -71,7 +71,7 @@ public final class ServiceProcess implements AutoCloseable {
         builder.environment().put("QUARKUS_CONFIG_LOCATIONS", config.toAbsolutePath().toString());
         ServiceProcess service = new ServiceProcess(name, builder.start(), port, log);
         Runtime.getRuntime().addShutdownHook(new Thread(service::close));
-        service.awaitReady(startTimeout);
+        new Readiness(service.url()).require(name, service.process, startTimeout, service::logs, service::close);
         return service;
     }
 
@@ -117,16 +117,5 @@ public final class ServiceProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-    }
-
-    private void awaitReady(Duration timeout) throws InterruptedException {
-        if (new Readiness(url()).await(process, timeout)) {
-            return;
-        }
-        if (!process.isAlive()) {
-            throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logs());
-        }
-        close();
-        throw new IllegalStateException(name + " was not ready within " + timeout + ":\n" + logs());
     }
 }

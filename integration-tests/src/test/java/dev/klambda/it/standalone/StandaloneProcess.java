@@ -56,7 +56,7 @@ final class StandaloneProcess implements AutoCloseable {
                 Integer.toString(settings.kafkaPort())));
         StandaloneProcess platform = new StandaloneProcess(settings, builder.start(), log);
         Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
-        platform.awaitReady(timeout);
+        new Readiness(platform.url()).require("standalone", platform.process, timeout, platform::logs, platform::kill);
         return platform;
     }
 
@@ -121,16 +121,5 @@ final class StandaloneProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-    }
-
-    private void awaitReady(Duration timeout) throws InterruptedException {
-        if (new Readiness(url()).await(process, timeout)) {
-            return;
-        }
-        if (!process.isAlive()) {
-            throw new IllegalStateException("standalone" + " exited with " + process.exitValue() + ":\n" + logs());
-        }
-        kill();
-        throw new IllegalStateException("standalone" + " was not ready within " + timeout + ":\n" + logs());
     }
 }

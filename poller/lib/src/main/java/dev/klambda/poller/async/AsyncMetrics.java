@@ -33,15 +33,15 @@ public final class AsyncMetrics {
 
     /** An event will be attempted again; {@code reason} is function_error, throttle or platform_error. */
     public void retried(String function, String reason) {
-        Counter.builder("klambda.async.retries").description("Asynchronous events scheduled for another attempt")
-                .tag("function", function).tag("reason", reason).register(registry).increment();
+        counter("klambda.async.retries", "Asynchronous events scheduled for another attempt", function, "reason", reason)
+                .increment();
     }
 
     /** An event ended without a success and without reaching a destination or dead-letter target. */
     public void dropped(String function, String reason) {
-        Counter.builder("klambda.async.events.dropped")
-                .description("Asynchronous events given up without success and without a destination")
-                .tag("function", function).tag("reason", reason).register(registry).increment();
+        counter("klambda.async.events.dropped",
+                "Asynchronous events given up without success and without a destination", function, "reason", reason)
+                .increment();
     }
 
     /** Sending a dead letter failed (it is retried). */
@@ -55,7 +55,9 @@ public final class AsyncMetrics {
                 function).increment();
     }
 
-    private Counter counter(String name, String description, String function) {
-        return Counter.builder(name).description(description).tag("function", function).register(registry);
+    /** The counter of {@code function} with {@code moreTags} (name, value, ...). */
+    private Counter counter(String name, String description, String function, String... moreTags) {
+        return Counter.builder(name).description(description).tag("function", function).tags(moreTags)
+                .register(registry);
     }
 }

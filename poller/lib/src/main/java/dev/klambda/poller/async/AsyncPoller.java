@@ -161,13 +161,18 @@ public final class AsyncPoller implements AutoCloseable {
         long wait = event.due() == null ? 0 : Duration.between(clock.instant(), event.due()).toMillis();
         if (wait <= 0) {
             start(entry, event);
-            return;
+        } else {
+            startLater(entry, event, wait);
         }
+    }
+
+    /** Holds the event on a timer, counted as waiting, and queues it for an attempt after {@code millis}. */
+    private void startLater(Entry entry, AsyncEvent event, long millis) {
         waiting.incrementAndGet();
         timers.schedule(() -> {
             waiting.decrementAndGet();
             start(entry, event);
-        }, wait, TimeUnit.MILLISECONDS);
+        }, millis, TimeUnit.MILLISECONDS);
     }
 
     /** Queues the event for an attempt; at most {@code maxRunning} attempts run at once. */
@@ -216,11 +221,7 @@ public final class AsyncPoller implements AutoCloseable {
             } else {
                 // Nothing was stored for the event's next step (Kafka may be away): go again later.
                 LOG.warnf("Event %s will be processed again: %s", next.event().requestId(), failure.getMessage());
-                waiting.incrementAndGet();
-                timers.schedule(() -> {
-                    waiting.decrementAndGet();
-                    start(next.entry(), next.event());
-                }, RETRY_PROCESSING.toMillis(), TimeUnit.MILLISECONDS);
+                startLater(next.entry(), next.event(), RETRY_PROCESSING.toMillis());
             }
             runReady();
         });
