@@ -9,6 +9,7 @@ import io.smallrye.config.WithDefault;
 
 import dev.klambda.invoker.config.TenantConfig;
 import dev.klambda.poller.async.AsyncConfig;
+import dev.klambda.poller.mapping.MappingsConfig;
 
 /** Settings of the one-process platform; {@code ./klambda up} fills them from KLAMBDA_* variables. */
 @ConfigMapping(prefix = "klambda")
@@ -74,6 +75,9 @@ public interface StandaloneConfig {
 
     /** How asynchronous invocations are attempted and retried. */
     AsyncConfig async();
+
+    /** How event source mappings batch, retry and stop. */
+    MappingsConfig mappings();
 
     /**
      * A domain under which function URLs also answer on host names of their own,

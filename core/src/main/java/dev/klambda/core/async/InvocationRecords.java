@@ -74,13 +74,7 @@ public final class InvocationRecords {
             json.writeFieldName("requestPayload");
             writeJson(json, requestPayload);
             if (response != null) {
-                json.writeObjectFieldStart("responseContext");
-                json.writeNumberField("statusCode", 200);
-                json.writeStringField("executedVersion", response.executedVersion());
-                if (response.functionError() != null) {
-                    json.writeStringField("functionError", response.functionError());
-                }
-                json.writeEndObject();
+                writeResponseContext(json, response);
                 json.writeFieldName("responsePayload");
                 writeJson(json, response.payload());
             }
@@ -89,6 +83,17 @@ public final class InvocationRecords {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** Lambda's {@code responseContext} of a record: the status, the version that ran, the function error. */
+    public static void writeResponseContext(JsonGenerator json, Response response) throws IOException {
+        json.writeObjectFieldStart("responseContext");
+        json.writeNumberField("statusCode", 200);
+        json.writeStringField("executedVersion", response.executedVersion());
+        if (response.functionError() != null) {
+            json.writeStringField("functionError", response.functionError());
+        }
+        json.writeEndObject();
     }
 
     /**

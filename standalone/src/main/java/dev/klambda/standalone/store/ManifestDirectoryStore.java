@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -47,6 +48,8 @@ import dev.klambda.core.validation.ManifestValidator;
 import dev.klambda.core.validation.Validation;
 import dev.klambda.crds.v1alpha1.alias.Alias;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMapping;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingSpec;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingStatus;
 import dev.klambda.crds.v1alpha1.function.Function;
 import dev.klambda.crds.v1alpha1.version.Version;
 
@@ -77,6 +80,11 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
     /** Guarded by rescanLock. */
     private Map<Path, LoadedFile> files = new TreeMap<>();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /** What the poller last reported of each mapping, by {@link Entry#key}, with the spec it reported on. */
+    private final Map<String, ReportedStatus> mappingStatuses = new ConcurrentHashMap<>();
+
+    private record ReportedStatus(EventSourceMappingSpec spec, EventSourceMappingStatus status) {
+    }
 
     private WatchService watchService;
     private Thread watcher;
@@ -219,7 +227,43 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
     @Override
     public List<EventSourceMapping> eventSourceMappings(String namespace) {
         Namespace ns = snapshot.namespaces().get(namespace);
-        return ns == null ? List.of() : ns.mappings();
+        if (ns == null) {
+            return List.of();
+        }
+        return mappingStatuses.isEmpty() ? ns.mappings() : ns.mappings().stream().map(this::withStatus).toList();
+    }
+
+    /**
+     * Keeps what the poller reports of a mapping, as the API server's status subresource would: in
+     * memory, never in the user's manifest.
+     */
+    public void writeStatus(EventSourceMapping mapping, EventSourceMappingStatus status) {
+        mappingStatuses.put(Entry.key(mapping), new ReportedStatus(mapping.getSpec(), status));
+    }
+
+    /** The mapping is gone: its status goes too. */
+    public void forgetStatus(EventSourceMapping mapping) {
+        mappingStatuses.remove(Entry.key(mapping));
+    }
+
+    private EventSourceMapping withStatus(EventSourceMapping mapping) {
+        ReportedStatus reported = mappingStatuses.get(Entry.key(mapping));
+        if (reported == null) {
+            return mapping;
+        }
+        EventSourceMappingStatus status = reported.status();
+        if (!reported.spec().equals(mapping.getSpec())) {
+            // Changed since the poller reported: it is taking the change up (no generations here to compare).
+            boolean enabled = !Boolean.FALSE.equals(mapping.getSpec().enabled());
+            status = new EventSourceMappingStatus(status.observedGeneration(), status.conditions(), status.uuid(),
+                    enabled ? EventSourceMappingStatus.State.Updating : EventSourceMappingStatus.State.Disabled,
+                    "USER_INITIATED", status.lastProcessingResult(), status.lastModified(), status.lag());
+        }
+        EventSourceMapping copy = new EventSourceMapping();
+        copy.setMetadata(mapping.getMetadata());
+        copy.setSpec(mapping.getSpec());
+        copy.setStatus(status);
+        return copy;
     }
 
     // Writing (ResourceWriter): every write validates, writes a file and rescans under the rescan

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 /**
@@ -44,14 +45,21 @@ public final class FunctionControl implements AutoCloseable {
     private final Map<String, List<Delivery>> deliveries = new ConcurrentHashMap<>();
 
     public FunctionControl() {
+        server = loopbackServer(this::handle);
+    }
+
+    /** A started HTTP server on a free loopback port that hands every request to {@code handler}. */
+    public static HttpServer loopbackServer(HttpHandler handler) {
+        HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", this::handle);
+        server.createContext("/", handler);
         server.start();
+        return server;
     }
 
     /** The URL functions and destinations reach the server at. */

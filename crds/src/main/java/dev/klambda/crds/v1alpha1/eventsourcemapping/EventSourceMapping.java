@@ -1,6 +1,9 @@
 package dev.klambda.crds.v1alpha1.eventsourcemapping;
 
+import java.util.regex.Pattern;
+
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -23,4 +26,19 @@ import dev.klambda.crds.v1alpha1.KlambdaApi;
 @AdditionalPrinterColumn(name = "Last Result", jsonPath = ".status.lastProcessingResult", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class EventSourceMapping extends CustomResource<EventSourceMappingSpec, EventSourceMappingStatus> implements Namespaced {
+
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    /**
+     * The mapping's UUID, as Lambda's API reports it: its status says, else its name when that is
+     * one (mappings made through the API are named by it), else its uid.
+     */
+    @JsonIgnore
+    public String uuid() {
+        if (getStatus() != null && getStatus().uuid() != null) {
+            return getStatus().uuid();
+        }
+        String name = getMetadata().getName();
+        return UUID.matcher(name).matches() ? name : getMetadata().getUid();
+    }
 }

@@ -186,25 +186,14 @@ public class EventSourceMappingsResource {
                 .filter(m -> function == null || m.getSpec().functionName().equals(function))
                 .filter(m -> eventSourceArn == null
                         || (m.getSpec().sqs() != null && eventSourceArn.equals(m.getSpec().sqs().eventSourceArn())))
-                .sorted(java.util.Comparator.comparing(EventSourceMappingsResource::uuid))
+                .sorted(java.util.Comparator.comparing(EventSourceMapping::uuid))
                 .toList();
-        return Pages.page(mappings, EventSourceMappingsResource::uuid, m -> render(tenant, m, null), "EventSourceMappings",
+        return Pages.page(mappings, EventSourceMapping::uuid, m -> render(tenant, m, null), "EventSourceMappings",
                 marker, maxItems, PAGE_LIMIT);
     }
 
-    /** A mapping's UUID: its controller's status says, else its name when that is one (API-made), else its uid. */
-    static String uuid(EventSourceMapping mapping) {
-        EventSourceMappingStatus status = mapping.getStatus();
-        if (status != null && status.uuid() != null) {
-            return status.uuid();
-        }
-        String name = mapping.getMetadata().getName();
-        return name.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}") ? name
-                : mapping.getMetadata().getUid();
-    }
-
     private EventSourceMapping existing(Tenant tenant, String uuid) {
-        return lookup.store().eventSourceMappings(tenant.namespace()).stream().filter(m -> uuid.equals(uuid(m)))
+        return lookup.store().eventSourceMappings(tenant.namespace()).stream().filter(m -> uuid.equals(m.uuid()))
                 .findFirst().orElseThrow(() -> new LambdaException(ErrorType.ResourceNotFoundException,
                         "The resource you requested does not exist."));
     }
@@ -228,7 +217,7 @@ public class EventSourceMappingsResource {
                 throw new LambdaException(ErrorType.ResourceConflictException, "An event source mapping with event source (\""
                         + String.join(",", kafka.bootstrapServers()) + "\"), function (\"" + functionArn(tenant, function)
                         + "\"), topics (\"" + String.join(",", kafka.topics()) + "\") already exists. Please update or "
-                        + "delete the existing mapping with UUID " + uuid(other));
+                        + "delete the existing mapping with UUID " + other.uuid());
             }
         }
     }
@@ -312,7 +301,7 @@ public class EventSourceMappingsResource {
     private ObjectNode render(Tenant tenant, EventSourceMapping mapping, String state) {
         EventSourceMappingSpec spec = mapping.getSpec();
         EventSourceMappingStatus status = mapping.getStatus();
-        String uuid = uuid(mapping);
+        String uuid = mapping.uuid();
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("UUID", uuid);
         if (spec.startingPosition() != null) {

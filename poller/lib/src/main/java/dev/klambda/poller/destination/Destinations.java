@@ -29,13 +29,23 @@ public final class Destinations {
     static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
 
     private final KafkaEventQueue queue;
+    private final KafkaEventQueue topics;
     private final SqsQueues sqs;
     private final HttpClient http;
     private final Clock clock;
 
     /** @param sqs the SQS-compatible service, or null when none is configured */
     public Destinations(KafkaEventQueue queue, SqsQueues sqs, HttpClient http, Clock clock) {
+        this(queue, queue, sqs, http, clock);
+    }
+
+    /**
+     * @param queue the asynchronous event queue, through which function destinations are invoked
+     * @param topics the producer for {@code kafka://} destinations, on the cluster they name
+     */
+    public Destinations(KafkaEventQueue queue, KafkaEventQueue topics, SqsQueues sqs, HttpClient http, Clock clock) {
         this.queue = queue;
+        this.topics = topics;
         this.sqs = sqs;
         this.http = http;
         this.clock = clock;
@@ -50,7 +60,7 @@ public final class Destinations {
     public CompletionStage<Void> record(String destination, String account, String requestId, byte[] record) {
         try {
             return switch (Target.of(destination)) {
-                case Target.Kafka kafka -> queue.send(new ProducerRecord<>(kafka.topic(), requestId, record))
+                case Target.Kafka kafka -> topics.send(new ProducerRecord<>(kafka.topic(), requestId, record))
                         .thenApply(sent -> null);
                 case Target.Function function -> queue.enqueue(AsyncEvent.accepted(UUID.randomUUID().toString(),
                         account, function.arn(), record, clock.instant(), null));
@@ -73,7 +83,7 @@ public final class Destinations {
                 case Target.Kafka kafka -> {
                     RecordHeaders headers = new RecordHeaders();
                     letter.attributes().forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
-                    yield queue.send(new ProducerRecord<>(kafka.topic(), null, event.requestId(), event.payload(), headers))
+                    yield topics.send(new ProducerRecord<>(kafka.topic(), null, event.requestId(), event.payload(), headers))
                             .thenApply(sent -> null);
                 }
                 case Target.Sqs queueArn -> sqs().send(queueArn, new String(event.payload(), StandardCharsets.UTF_8),

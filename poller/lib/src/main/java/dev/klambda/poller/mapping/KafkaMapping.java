@@ -1,0 +1,827 @@
+package dev.klambda.poller.mapping;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.micrometer.core.instrument.Gauge;
+
+import dev.klambda.core.async.InvocationRecords;
+import dev.klambda.core.error.ErrorType;
+import dev.klambda.core.error.LambdaException;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingSpec.StartingPosition;
+import dev.klambda.poller.destination.Destinations;
+import dev.klambda.poller.mapping.FailureRecords.Condition;
+
+/**
+ * One Kafka event source mapping: a consumer in the mapping's group that batches each partition's
+ * records into Lambda's Kafka event and invokes the function with one batch per partition at a time,
+ * so records of a partition are processed in order while other partitions go on. An offset is
+ * committed only once every record before it is done: processed, skipped by the filter, or given up
+ * to the on-failure destination. A failing batch is retried, bisected, or resumed at the first
+ * record the function reports failed, and blocks only its own partition.
+ */
+public final class KafkaMapping implements AutoCloseable {
+
+    /** What the mapping tells whoever keeps its status. */
+    public interface Listener {
+
+        /** The source is reachable and the consumer reads it. */
+        void running();
+
+        /** Outcome of the last batch: {@code OK} or {@code PROBLEM: ...} (Lambda's LastProcessingResult). */
+        void result(String lastProcessingResult);
+
+        /** The source cannot be read: Lambda's StateTransitionReason code and what went wrong. */
+        void sourceProblem(String reason, String message);
+
+        /** Records waiting, summed over this consumer's partitions. */
+        void lag(long records);
+    }
+
+    /**
+     * @param firstBackoff wait before retrying a failed batch the first time; doubles up to maxBackoff
+     * @param drain how long closing, or handing a partition to another consumer, waits for batches under way
+     * @param maxPayload the most bytes one event may have (the invocation limit)
+     */
+    public record Options(Duration firstBackoff, Duration maxBackoff, Duration drain, int maxPayload) {
+
+        public static final Options DEFAULT = new Options(Duration.ofMillis(500), Duration.ofSeconds(30),
+                Duration.ofSeconds(30), 6_291_456);
+    }
+
+    private static final Logger LOG = Logger.getLogger(KafkaMapping.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration BUSY_POLL = Duration.ofMillis(10);
+    private static final Duration IDLE_POLL = Duration.ofMillis(100);
+    private static final Duration CONNECT = Duration.ofSeconds(10);
+    private static final Duration LAG_INTERVAL = Duration.ofSeconds(1);
+
+    /** A record read: its place, and its JSON for the event, or null when the filter skips it. */
+    private record Pending(long offset, long timestamp, byte[] json, Instant received) {
+
+        boolean invokable() {
+            return json != null;
+        }
+    }
+
+    /** Why a batch goes to the on-failure destination instead of the function. */
+    private record GiveUp(Condition condition, InvocationRecords.Response response, int invokeCount, String requestId) {
+    }
+
+    /** Records of one partition handled together; {@code attempts} counts failed invocations so far. */
+    private record Batch(List<Pending> records, int attempts, GiveUp giveUp) {
+
+        long first() {
+            return records.getFirst().offset();
+        }
+
+        long last() {
+            return records.getLast().offset();
+        }
+
+        List<Pending> invokable() {
+            return records.stream().filter(Pending::invokable).toList();
+        }
+
+        Batch attempted(int count) {
+            return new Batch(records, count, null);
+        }
+
+        Batch givenUp(GiveUp why) {
+            return new Batch(records, attempts, why);
+        }
+    }
+
+    /** A partition's pipeline, oldest first: the batch under way, batches to go again, records not yet batched. */
+    private final class Partition {
+        final TopicPartition topicPartition;
+        final String key;
+        final ArrayDeque<Pending> buffer = new ArrayDeque<>();
+        final ArrayDeque<Batch> again = new ArrayDeque<>();
+        Batch current;
+        long bufferedBytes;
+        int bufferedInvokable;
+        Instant notBefore = Instant.EPOCH;
+        int failuresInARow;
+        long finishedThrough = -1;
+        long committed = -1;
+        volatile long lag;
+        Gauge lagGauge;
+
+        Partition(TopicPartition topicPartition) {
+            this.topicPartition = topicPartition;
+            this.key = KafkaEvents.partitionKey(topicPartition.topic(), topicPartition.partition());
+        }
+
+        boolean idle() {
+            return current == null;
+        }
+
+        /** The offset to commit: the first record still in the pipeline, else the one after the last finished. */
+        long position() {
+            long position = Long.MAX_VALUE;
+            if (current != null) {
+                position = current.first();
+            }
+            for (Batch batch : again) {
+                position = Math.min(position, batch.first());
+            }
+            if (!buffer.isEmpty()) {
+                position = Math.min(position, buffer.peekFirst().offset());
+            }
+            return position == Long.MAX_VALUE ? finishedThrough + 1 : position;
+        }
+
+        void add(Pending pending) {
+            buffer.add(pending);
+            if (pending.invokable()) {
+                bufferedInvokable++;
+                bufferedBytes += pending.json().length + 1;
+            }
+        }
+
+        /** The next batch from the buffer when it is due: full, at the payload cap, or its window over. */
+        Batch take(Instant now) {
+            if (buffer.isEmpty()) {
+                return null;
+            }
+            boolean full = bufferedInvokable >= settings.batchSize()
+                    || bufferedBytes + envelope(this) >= options.maxPayload();
+            if (!full && now.isBefore(buffer.peekFirst().received().plus(settings.batchingWindow()))) {
+                return null;
+            }
+            List<Pending> records = new ArrayList<>();
+            int count = 0;
+            long bytes = envelope(this);
+            while (!buffer.isEmpty()) {
+                Pending next = buffer.peekFirst();
+                if (next.invokable()) {
+                    long size = next.json().length + 1;
+                    if (count > 0 && (count >= settings.batchSize() || bytes + size > options.maxPayload())) {
+                        break;
+                    }
+                    count++;
+                    bytes += size;
+                    bufferedInvokable--;
+                    bufferedBytes -= size;
+                }
+                records.add(buffer.pollFirst());
+            }
+            return new Batch(records, 0, null);
+        }
+    }
+
+    private final KafkaMappingSettings settings;
+    private final Map<String, Object> clientSettings;
+    private final MappingFunctions functions;
+    private final Destinations destinations;
+    private final MappingMetrics metrics;
+    private final Listener listener;
+    private final Clock clock;
+    private final Options options;
+    private final String functionArn;
+    private final BlockingQueue<Runnable> completions = new LinkedBlockingQueue<>();
+    // Touched by the consumer's thread only (rebalance callbacks and completions run on it).
+    private final Map<TopicPartition, Partition> partitions = new HashMap<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean stopping;
+    /** Set while the consumer waits for the cluster to answer, when only a wakeup ends the wait early. */
+    private volatile Consumer<byte[], byte[]> connecting;
+    private Consumer<byte[], byte[]> consumer;
+    private Instant lastLag = Instant.EPOCH;
+
+    /**
+     * @param clientSettings further Kafka client settings: security for the source's credentials
+     * @param destinations where given-up records go; its Kafka topics are on the source's cluster
+     */
+    public KafkaMapping(KafkaMappingSettings settings, Map<String, Object> clientSettings, MappingFunctions functions,
+            Destinations destinations, MappingMetrics metrics, Listener listener, Clock clock, Options options) {
+        this.settings = settings;
+        this.clientSettings = Map.copyOf(clientSettings);
+        this.functions = functions;
+        this.destinations = destinations;
+        this.metrics = metrics;
+        this.listener = listener;
+        this.clock = clock;
+        this.options = options;
+        this.functionArn = functionArnOrName();
+        this.thread = Thread.ofPlatform().name("klambda-mapping-" + settings.uuid()).daemon().unstarted(this::run);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private String functionArnOrName() {
+        try {
+            return functions.functionArn(settings.namespace(), settings.function());
+        } catch (RuntimeException e) {
+            return settings.function();
+        }
+    }
+
+    /** Reads until closed; a source that cannot be read is reported and tried again with backoff. */
+    private void run() {
+        int failures = 0;
+        while (!stopping) {
+            try {
+                consume();
+                return;
+            } catch (WakeupException e) {
+                // close() cut a wait for the cluster short.
+                return;
+            } catch (AuthenticationException e) {
+                listener.sourceProblem("EVENT_SOURCE_AUTHN_ERROR", e.getMessage());
+            } catch (AuthorizationException e) {
+                listener.sourceProblem("EVENT_SOURCE_AUTHZ_ERROR", e.getMessage());
+            } catch (KafkaException e) {
+                listener.sourceProblem("PROBLEM", "Connection error: " + e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Event source mapping %s failed; it starts again", settings.uuid());
+                listener.sourceProblem("PROBLEM", "Internal error: " + e);
+            }
+            try {
+                if (stopped.await(backoff(++failures).toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void consume() {
+        consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
+            connecting = consumer;
+            if (stopping) {
+                return;
+            }
+            checkSource();
+            connecting = null;
+            listener.running();
+            consumer.subscribe(settings.topics(), new Rebalances());
+            while (!stopping) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout())) {
+                    accept(record);
+                }
+                runCompletions();
+                dispatch();
+                pauseWhenFull();
+                reportLag();
+            }
+            drain();
+        } finally {
+            connecting = null;
+            partitions.values().forEach(this::forget);
+            partitions.clear();
+            completions.clear();
+            consumer.close(Duration.ofSeconds(5));
+            consumer = null;
+        }
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.consumerGroup());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "klambda-mapping-" + settings.uuid());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                settings.startingPosition() == StartingPosition.TRIM_HORIZON ? "earliest" : "latest");
+        // A source that is away is tried every few seconds, not many times a second.
+        config.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 10_000);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(500, Math.min(settings.batchSize(), 5_000)));
+        // The classic group protocol works with brokers older than Kafka 4; cooperative rebalances only
+        // take from a consumer the partitions that move.
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        config.putAll(clientSettings);
+        return config;
+    }
+
+    /** Fails with the client's own exception when the cluster cannot be reached or refuses us. */
+    private void checkSource() {
+        List<String> missing = new ArrayList<>();
+        for (String topic : settings.topics()) {
+            try {
+                if (consumer.partitionsFor(topic, CONNECT).isEmpty()) {
+                    missing.add(topic);
+                }
+            } catch (TimeoutException e) {
+                throw new KafkaException("the Kafka cluster at " + settings.bootstrap() + " did not answer within "
+                        + CONNECT.toSeconds() + " s", e);
+            }
+        }
+        if (!missing.isEmpty()) {
+            listener.result("PROBLEM: Topic not found: " + String.join(", ", missing));
+        }
+    }
+
+    private Duration pollTimeout() {
+        if (partitions.values().stream().anyMatch(p -> !p.idle())) {
+            return BUSY_POLL;
+        }
+        Instant now = clock.instant();
+        Duration wait = IDLE_POLL;
+        for (Partition p : partitions.values()) {
+            if (!p.again.isEmpty()) {
+                wait = min(wait, Duration.between(now, p.notBefore));
+            } else if (!p.buffer.isEmpty()) {
+                wait = min(wait, Duration.between(now, p.buffer.peekFirst().received().plus(settings.batchingWindow())));
+            }
+        }
+        return wait.isNegative() ? Duration.ZERO : wait;
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> record) {
+        Partition partition = partitions.get(new TopicPartition(record.topic(), record.partition()));
+        if (partition == null) {
+            return;
+        }
+        metrics.polled();
+        boolean passes = !settings.filter().filters() || settings.filter().matches(filterView(record));
+        partition.add(new Pending(record.offset(), record.timestamp(), passes ? KafkaEvents.record(record) : null,
+                clock.instant()));
+    }
+
+    /**
+     * What filter patterns see of a record: its metadata, and its key and value as JSON when they
+     * are JSON, else as text.
+     */
+    static JsonNode filterView(ConsumerRecord<byte[], byte[]> record) {
+        ObjectNode view = JsonNodeFactory.instance.objectNode();
+        view.put("topic", record.topic());
+        view.put("partition", record.partition());
+        view.put("offset", record.offset());
+        view.put("timestamp", record.timestamp());
+        view.put("timestampType", record.timestampType().name());
+        if (record.key() != null) {
+            view.set("key", decoded(record.key()));
+        }
+        if (record.value() != null) {
+            view.set("value", decoded(record.value()));
+        }
+        return view;
+    }
+
+    private static JsonNode decoded(byte[] bytes) {
+        try {
+            JsonNode json = JSON.readTree(bytes);
+            if (json != null) {
+                return json;
+            }
+        } catch (java.io.IOException e) {
+            // Not JSON: matched as text.
+        }
+        return JsonNodeFactory.instance.textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private void runCompletions() {
+        Runnable completion;
+        while ((completion = completions.poll()) != null) {
+            completion.run();
+        }
+    }
+
+    private void dispatch() {
+        if (stopping) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (Partition partition : partitions.values()) {
+            if (!partition.idle() || now.isBefore(partition.notBefore)) {
+                continue;
+            }
+            Batch next = partition.again.pollFirst();
+            if (next == null) {
+                next = partition.take(now);
+            }
+            if (next != null) {
+                start(partition, next, now);
+            }
+        }
+    }
+
+    private void start(Partition partition, Batch batch, Instant now) {
+        partition.current = batch;
+        if (batch.giveUp() != null) {
+            deliver(partition, batch);
+            return;
+        }
+        List<Pending> invokable = batch.invokable();
+        if (invokable.isEmpty()) {
+            finished(partition, batch);
+            return;
+        }
+        if (settings.maxRecordAge() != null) {
+            long cutoff = now.minus(settings.maxRecordAge()).toEpochMilli();
+            List<Pending> expired = invokable.stream().filter(p -> p.timestamp() < cutoff).toList();
+            if (!expired.isEmpty()) {
+                List<Pending> rest = batch.records().stream().filter(p -> !p.invokable() || p.timestamp() >= cutoff)
+                        .toList();
+                if (!rest.isEmpty()) {
+                    partition.again.addFirst(new Batch(rest, batch.attempts(), null));
+                }
+                Batch old = new Batch(expired, batch.attempts(),
+                        new GiveUp(Condition.RecordAgeExceeded, null, batch.attempts(), UUID.randomUUID().toString()));
+                partition.current = old;
+                deliver(partition, old);
+                return;
+            }
+        }
+        List<byte[]> records = invokable.stream().map(Pending::json).toList();
+        if (records.size() == 1 && KafkaEvents.size(settings.bootstrap(), partition.key, records) > options.maxPayload()) {
+            Batch tooLarge = batch.givenUp(new GiveUp(Condition.MaximumPayloadSizeExceeded, null, batch.attempts(),
+                    UUID.randomUUID().toString()));
+            partition.current = tooLarge;
+            deliver(partition, tooLarge);
+            return;
+        }
+        byte[] event = KafkaEvents.event(settings.bootstrap(), partition.key, records);
+        String requestId = UUID.randomUUID().toString();
+        metrics.invoked(records.size());
+        CompletionStage<InvocationRecords.Response> call;
+        try {
+            call = functions.invoke(settings.namespace(), settings.function(), requestId, event);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.whenComplete((response, failure) -> completions
+                .add(() -> invoked(partition, batch, requestId, response, failure)));
+    }
+
+    private void invoked(Partition partition, Batch batch, String requestId, InvocationRecords.Response response,
+            Throwable failure) {
+        if (partitions.get(partition.topicPartition) != partition) {
+            return;
+        }
+        partition.current = null;
+        Instant now = clock.instant();
+        if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                    : failure;
+            boolean throttled = cause instanceof LambdaException e && e.type() == ErrorType.TooManyRequestsException;
+            metrics.retried(throttled ? "throttle" : "platform_error");
+            listener.result("PROBLEM: " + (cause instanceof LambdaException e ? e.type().name() + ": " + e.getMessage()
+                    : "Function call failed: " + cause));
+            partition.again.addFirst(batch);
+            partition.notBefore = now.plus(backoff(++partition.failuresInARow));
+            return;
+        }
+        partition.failuresInARow = 0;
+        if (response.functionError() != null) {
+            functionFailed(partition, batch, requestId, response, now);
+            return;
+        }
+        if (settings.reportItemFailures()) {
+            List<Pending> invokable = batch.invokable();
+            BatchItemFailures.Result result = BatchItemFailures.read(response.payload(), partition.key,
+                    invokable.getFirst().offset(), invokable.getLast().offset());
+            switch (result) {
+                case BatchItemFailures.FailedFrom(long offset) -> {
+                    List<Pending> done = batch.records().stream().filter(p -> p.offset() < offset).toList();
+                    List<Pending> failed = batch.records().stream().filter(p -> p.offset() >= offset).toList();
+                    if (!done.isEmpty()) {
+                        partition.finishedThrough = Math.max(partition.finishedThrough, done.getLast().offset());
+                    }
+                    functionFailed(partition, new Batch(failed, batch.attempts(), null), requestId, response, now);
+                    return;
+                }
+                case BatchItemFailures.Invalid(String reason) -> {
+                    LOG.debugf("Mapping %s: the partial batch response fails the batch: %s", settings.uuid(), reason);
+                    functionFailed(partition, batch, requestId, response, now);
+                    return;
+                }
+                case BatchItemFailures.Success success -> {
+                    // Every record succeeded.
+                }
+            }
+        }
+        listener.result("OK");
+        finished(partition, batch);
+    }
+
+    private void functionFailed(Partition partition, Batch batch, String requestId, InvocationRecords.Response response,
+            Instant now) {
+        metrics.functionError();
+        listener.result("PROBLEM: Function call failed");
+        List<Pending> invokable = batch.invokable();
+        if (settings.bisect() && invokable.size() > 1) {
+            long split = invokable.get(invokable.size() / 2).offset();
+            partition.again.addFirst(new Batch(
+                    batch.records().stream().filter(p -> p.offset() >= split).toList(), batch.attempts(), null));
+            partition.again.addFirst(new Batch(
+                    batch.records().stream().filter(p -> p.offset() < split).toList(), batch.attempts(), null));
+            metrics.retried("bisect");
+            commit(partition);
+            return;
+        }
+        int attempts = batch.attempts() + 1;
+        if (settings.exhausted(attempts)) {
+            partition.again.addFirst(batch.givenUp(new GiveUp(Condition.RetryAttemptsExhausted, response, attempts,
+                    requestId)));
+        } else {
+            metrics.retried("function_error");
+            partition.again.addFirst(batch.attempted(attempts));
+            partition.notBefore = now.plus(backoff(attempts));
+        }
+        commit(partition);
+    }
+
+    /** Sends given-up records to the on-failure destination (or drops them when there is none). */
+    private void deliver(Partition partition, Batch batch) {
+        GiveUp why = batch.giveUp();
+        List<Pending> records = batch.invokable();
+        if (settings.onFailure() == null || records.isEmpty()) {
+            metrics.failed(records.size(), why.condition().name(), "dropped");
+            LOG.infof("Mapping %s gave up %d records of %s (%s) and has no on-failure destination", settings.uuid(),
+                    records.size(), partition.key, why.condition());
+            finished(partition, batch);
+            return;
+        }
+        CompletionStage<Void> sent;
+        try {
+            sent = send(partition, why, records);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((ok, failure) -> completions.add(() -> delivered(partition, batch, failure)));
+    }
+
+    private CompletionStage<Void> send(Partition partition, GiveUp why, List<Pending> records) {
+        Instant now = clock.instant();
+        String account = functions.account(settings.namespace());
+        if (!settings.onFailure().startsWith("kafka://")) {
+            long payloadSize = KafkaEvents.size(settings.bootstrap(), partition.key,
+                    records.stream().map(Pending::json).toList());
+            byte[] record = FailureRecords.batch(now, why.requestId(), functionArn, why.condition(), why.invokeCount(),
+                    why.response(), settings.bootstrap(), partition.key,
+                    records.stream().map(p -> new FailureRecords.Failed(p.offset(), p.timestamp())).toList(),
+                    payloadSize);
+            return destinations.record(settings.onFailure(), account, why.requestId(), record);
+        }
+        CompletableFuture<?>[] sends = new CompletableFuture<?>[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            Pending pending = records.get(i);
+            byte[] event = KafkaEvents.event(settings.bootstrap(), partition.key, List.of(pending.json()));
+            byte[] record = FailureRecords.single(now, why.requestId(), functionArn, why.condition(),
+                    why.invokeCount(), why.response(), settings.bootstrap(),
+                    new FailureRecords.Failed(pending.offset(), pending.timestamp()), event);
+            sends[i] = destinations.record(settings.onFailure(), account, why.requestId(), record).toCompletableFuture();
+        }
+        return CompletableFuture.allOf(sends);
+    }
+
+    private void delivered(Partition partition, Batch batch, Throwable failure) {
+        if (partitions.get(partition.topicPartition) != partition) {
+            return;
+        }
+        partition.current = null;
+        int records = batch.invokable().size();
+        if (failure != null) {
+            LOG.warnf("Mapping %s could not send %d records of %s to %s; it tries again: %s", settings.uuid(), records,
+                    partition.key, settings.onFailure(), failure.getMessage());
+            metrics.retried("destination_error");
+            listener.result("PROBLEM: Sending to the on-failure destination failed: " + failure.getMessage());
+            partition.again.addFirst(batch);
+            partition.notBefore = clock.instant().plus(backoff(++partition.failuresInARow));
+            return;
+        }
+        partition.failuresInARow = 0;
+        metrics.failed(records, batch.giveUp().condition().name(), "destination");
+        finished(partition, batch);
+    }
+
+    private void finished(Partition partition, Batch batch) {
+        partition.current = null;
+        partition.finishedThrough = Math.max(partition.finishedThrough, batch.last());
+        commit(partition);
+    }
+
+    /** Commits the partition's position when it moved; a failed commit is repeated by the next one. */
+    private void commit(Partition partition) {
+        long position = partition.position();
+        if (position <= partition.committed || partition.finishedThrough < 0) {
+            return;
+        }
+        partition.committed = position;
+        consumer.commitAsync(Map.of(partition.topicPartition, new OffsetAndMetadata(position)), (offsets, failure) -> {
+            if (failure != null) {
+                LOG.warnf("Mapping %s: committing %s failed; its records may be processed again: %s", settings.uuid(),
+                        offsets, failure.getMessage());
+            }
+        });
+    }
+
+    /** A partition with a full buffer waits in Kafka until its batches move. */
+    private void pauseWhenFull() {
+        Set<TopicPartition> pause = new HashSet<>();
+        Set<TopicPartition> resume = new HashSet<>();
+        Set<TopicPartition> paused = consumer.paused();
+        long limit = 2L * settings.batchSize();
+        for (Partition partition : partitions.values()) {
+            boolean full = partition.bufferedInvokable >= limit || partition.buffer.size() >= 4 * limit
+                    || partition.bufferedBytes >= 2L * options.maxPayload();
+            if (full && !paused.contains(partition.topicPartition)) {
+                pause.add(partition.topicPartition);
+            } else if (!full && paused.contains(partition.topicPartition)) {
+                resume.add(partition.topicPartition);
+            }
+        }
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+    }
+
+    private void reportLag() {
+        Instant now = clock.instant();
+        if (Duration.between(lastLag, now).compareTo(LAG_INTERVAL) < 0) {
+            return;
+        }
+        lastLag = now;
+        long total = 0;
+        for (Partition partition : partitions.values()) {
+            long behind = consumer.currentLag(partition.topicPartition).orElse(0) + partition.buffer.size();
+            partition.lag = behind;
+            total += behind;
+        }
+        listener.lag(total);
+    }
+
+    /** Waits a while for the batches under way, so their offsets are committed before the consumer goes. */
+    private void drain() {
+        awaitIdle(partitions.values());
+        commitNow(partitions.values());
+    }
+
+    private void awaitIdle(Collection<Partition> which) {
+        Instant deadline = clock.instant().plus(options.drain());
+        try {
+            while (which.stream().anyMatch(p -> !p.idle()) && clock.instant().isBefore(deadline)) {
+                Runnable completion = completions.poll(50, TimeUnit.MILLISECONDS);
+                if (completion != null) {
+                    completion.run();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void commitNow(Collection<Partition> which) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Partition partition : which) {
+            long position = partition.position();
+            if (position > partition.committed && partition.finishedThrough >= 0) {
+                offsets.put(partition.topicPartition, new OffsetAndMetadata(position));
+                partition.committed = position;
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets, CONNECT);
+        } catch (KafkaException e) {
+            LOG.warnf("Mapping %s: committing %s failed; those records will be processed again: %s", settings.uuid(),
+                    offsets, e.getMessage());
+        }
+    }
+
+    private void forget(Partition partition) {
+        if (partition.lagGauge != null) {
+            metrics.remove(partition.lagGauge);
+        }
+    }
+
+    private Duration backoff(int failures) {
+        long millis = options.firstBackoff().toMillis() << Math.min(20, Math.max(0, failures - 1));
+        return Duration.ofMillis(Math.min(millis, options.maxBackoff().toMillis()));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** The size of the envelope around a partition's records in an event. */
+    private long envelope(Partition partition) {
+        return KafkaEvents.size(settings.bootstrap(), partition.key, List.of());
+    }
+
+    /** Partitions going to another consumer finish their batch under way first and commit; lost ones just go. */
+    private final class Rebalances implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            for (TopicPartition topicPartition : assigned) {
+                Partition partition = new Partition(topicPartition);
+                partition.lagGauge = metrics.lag(partition.key, partition, p -> p.lag);
+                partitions.put(topicPartition, partition);
+            }
+            if (settings.startingPosition() == StartingPosition.AT_TIMESTAMP && settings.startingTimestamp() != null) {
+                seekToTimestamp(assigned);
+            }
+        }
+
+        /** Partitions the group has no offset for start at the first record at or after the timestamp. */
+        private void seekToTimestamp(Collection<TopicPartition> assigned) {
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned), CONNECT);
+            Map<TopicPartition, Long> fresh = new HashMap<>();
+            for (TopicPartition partition : assigned) {
+                if (committed.get(partition) == null) {
+                    fresh.put(partition, settings.startingTimestamp().toEpochMilli());
+                }
+            }
+            if (fresh.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(fresh, CONNECT);
+            List<TopicPartition> toEnd = new ArrayList<>();
+            fresh.keySet().forEach(partition -> {
+                OffsetAndTimestamp at = found.get(partition);
+                if (at == null) {
+                    toEnd.add(partition);
+                } else {
+                    consumer.seek(partition, at.offset());
+                }
+            });
+            if (!toEnd.isEmpty()) {
+                consumer.seekToEnd(toEnd);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            List<Partition> leaving = revoked.stream().map(partitions::get).filter(p -> p != null).toList();
+            awaitIdle(leaving);
+            commitNow(leaving);
+            onPartitionsLost(revoked);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            for (TopicPartition topicPartition : lost) {
+                Partition partition = partitions.remove(topicPartition);
+                if (partition != null) {
+                    forget(partition);
+                }
+            }
+        }
+    }
+
+    /** Stops reading, lets batches under way finish (for {@link Options#drain()}), commits, and closes the consumer. */
+    @Override
+    public void close() throws InterruptedException {
+        stopping = true;
+        stopped.countDown();
+        Consumer<byte[], byte[]> waiting = connecting;
+        if (waiting != null) {
+            waiting.wakeup();
+        }
+        thread.join(options.drain().plusSeconds(15).toMillis());
+    }
+}

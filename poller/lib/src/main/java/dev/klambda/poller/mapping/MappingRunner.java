@@ -1,0 +1,365 @@
+package dev.klambda.poller.mapping;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.klambda.core.api.LambdaTimestamps;
+import dev.klambda.core.store.ResourceStore;
+import dev.klambda.core.tenant.Tenant;
+import dev.klambda.core.tenant.TenantTable;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMapping;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingSpec;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingStatus;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingStatus.State;
+import dev.klambda.invoker.async.KafkaEventQueue;
+import dev.klambda.poller.destination.Destinations;
+import dev.klambda.poller.destination.SqsQueues;
+
+/**
+ * Runs the event source mappings of every tenant namespace as the store describes them: a consumer
+ * per enabled Kafka mapping, restarted when the mapping changes (after the old one committed what it
+ * finished, so no committed work is lost or repeated), stopped when it is disabled or deleted. The
+ * state each mapping is in goes to a {@link StatusWriter} in Lambda's terms.
+ */
+public final class MappingRunner implements AutoCloseable {
+
+    /** Where mapping statuses go: the status subresource in a cluster, memory in standalone. */
+    public interface StatusWriter {
+
+        void write(EventSourceMapping mapping, EventSourceMappingStatus status);
+
+        /** The mapping is gone. */
+        void forget(EventSourceMapping mapping);
+    }
+
+    /**
+     * @param rescan how often the store is compared with what runs
+     * @param lagReport how often a changed lag alone is written to the status
+     */
+    public record Options(Duration rescan, Duration lagReport, KafkaMapping.Options kafka) {
+
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(1), Duration.ofSeconds(10),
+                KafkaMapping.Options.DEFAULT);
+    }
+
+    private static final Logger LOG = Logger.getLogger(MappingRunner.class);
+
+    private final ResourceStore store;
+    private final TenantTable tenants;
+    private final MappingFunctions functions;
+    private final KafkaEventQueue events;
+    private final SqsQueues sqs;
+    private final StatusWriter statuses;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final Options options;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ScheduledExecutorService scans = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("klambda-mappings").daemon().factory());
+    private final ExecutorService transitions = Executors.newVirtualThreadPerTaskExecutor();
+    // Touched by the scan thread only.
+    private final Map<String, Running> running = new HashMap<>();
+
+    /**
+     * @param events the asynchronous event queue, for function destinations; null when there is none
+     * @param sqs the SQS-compatible service for SQS destinations, or null
+     */
+    public MappingRunner(ResourceStore store, TenantTable tenants, MappingFunctions functions, KafkaEventQueue events,
+            SqsQueues sqs, StatusWriter statuses, MeterRegistry registry, Clock clock, Options options) {
+        this.store = store;
+        this.tenants = tenants;
+        this.functions = functions;
+        this.events = events;
+        this.sqs = sqs;
+        this.statuses = statuses;
+        this.registry = registry;
+        this.clock = clock;
+        this.options = options;
+    }
+
+    public void start() {
+        scans.scheduleWithFixedDelay(this::scan, 0, options.rescan().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void scan() {
+        try {
+            Map<String, EventSourceMapping> wanted = new HashMap<>();
+            for (Tenant tenant : tenants.tenants()) {
+                for (EventSourceMapping mapping : store.eventSourceMappings(tenant.namespace())) {
+                    if (mapping.getSpec().kafka() != null) {
+                        wanted.put(key(mapping), mapping);
+                    }
+                }
+            }
+            wanted.forEach(this::reconcile);
+            for (String key : List.copyOf(running.keySet())) {
+                if (!wanted.containsKey(key)) {
+                    Running gone = running.remove(key);
+                    gone.stop(true);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Reconciling event source mappings failed; trying again", e);
+        }
+    }
+
+    private void reconcile(String key, EventSourceMapping mapping) {
+        Running current = running.get(key);
+        if (current != null && current.spec.equals(mapping.getSpec())) {
+            return;
+        }
+        boolean enabled = !Boolean.FALSE.equals(mapping.getSpec().enabled());
+        Running next = new Running(mapping, current);
+        running.put(key, next);
+        if (current == null) {
+            next.status(enabled ? State.Creating : State.Disabled, "USER_INITIATED");
+        } else {
+            next.status(enabled ? State.Updating : State.Disabling, "USER_INITIATED");
+        }
+        CompletableFuture<Void> previous = current == null ? CompletableFuture.completedFuture(null) : current.stop(false);
+        next.stopped = previous.thenRunAsync(enabled ? next::start : () -> next.status(State.Disabled, "USER_INITIATED"),
+                transitions);
+    }
+
+    static String key(EventSourceMapping mapping) {
+        return mapping.getMetadata().getNamespace() + "/" + mapping.getMetadata().getName();
+    }
+
+    /** One mapping as it runs, or waits for its previous configuration to stop. */
+    private final class Running implements KafkaMapping.Listener {
+        final EventSourceMapping mapping;
+        final EventSourceMappingSpec spec;
+        final String uuid;
+        final MappingMetrics metrics;
+        volatile CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
+        // Guarded by this.
+        private EventSourceMappingStatus status;
+        private Instant lagWritten = Instant.EPOCH;
+        private KafkaMapping consumer;
+        private KafkaEventQueue topics;
+        private boolean closed;
+
+        Running(EventSourceMapping mapping, Running previous) {
+            this.mapping = mapping;
+            this.spec = mapping.getSpec();
+            this.uuid = mapping.uuid();
+            this.metrics = previous != null ? previous.metrics : new MappingMetrics(registry, spec.functionName(), uuid);
+            this.status = previous != null ? previous.currentStatus()
+                    : new EventSourceMappingStatus(null, null, uuid, null, null, "No records processed", null, null);
+        }
+
+        synchronized EventSourceMappingStatus currentStatus() {
+            return status;
+        }
+
+        void start() {
+            KafkaMappingSettings settings;
+            try {
+                settings = KafkaMappingSettings.of(mapping, uuid);
+            } catch (KafkaMappingSettings.InvalidMappingException e) {
+                status(State.Disabled, "ESM_CONFIG_NOT_VALID");
+                result("PROBLEM: " + e.getMessage());
+                return;
+            }
+            if (spec.sourceAccessConfigurations() != null && !spec.sourceAccessConfigurations().isEmpty()) {
+                status(State.Disabled, "ESM_CONFIG_NOT_VALID");
+                result("PROBLEM: source access configurations (TLS and SASL credentials) are not supported yet");
+                return;
+            }
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                if (settings.onFailure() != null && settings.onFailure().startsWith("kafka://")) {
+                    topics = KafkaEventQueue.connect(settings.bootstrap(), Map.of());
+                }
+                Destinations destinations = new Destinations(events, topics != null ? topics : events, sqs, http, clock);
+                consumer = new KafkaMapping(settings, Map.of(), functions, destinations, metrics, this, clock,
+                        options.kafka());
+                consumer.start();
+            }
+        }
+
+        /** Stops the consumer; {@code deleted} also forgets the status and the default consumer group. */
+        CompletableFuture<Void> stop(boolean deleted) {
+            return stopped.thenRunAsync(() -> {
+                KafkaMapping stopping;
+                KafkaEventQueue producer;
+                synchronized (this) {
+                    closed = true;
+                    stopping = consumer;
+                    producer = topics;
+                }
+                if (stopping != null) {
+                    try {
+                        stopping.close();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (producer != null) {
+                    producer.close();
+                }
+                if (deleted) {
+                    statuses.forget(mapping);
+                    metrics.close();
+                    deleteDefaultGroup();
+                }
+            }, transitions);
+        }
+
+        /** A group named after the mapping is the mapping's alone: it goes with it. */
+        private void deleteDefaultGroup() {
+            if (spec.kafka().consumerGroupId() != null && !spec.kafka().consumerGroupId().equals(uuid)) {
+                return;
+            }
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    String.join(",", spec.kafka().bootstrapServers()), AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                    10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+                admin.deleteConsumerGroups(List.of(uuid)).all().get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.infof("The consumer group %s of deleted mapping %s was not deleted: %s", uuid, key(mapping),
+                        e.getMessage());
+            }
+        }
+
+        void status(State state, String reason) {
+            update(new Builder(currentStatus()).state(state).reason(reason).modified(clock.instant()), true);
+        }
+
+        @Override
+        public void running() {
+            status(State.Enabled, "USER_INITIATED");
+        }
+
+        @Override
+        public void result(String lastProcessingResult) {
+            EventSourceMappingStatus now = currentStatus();
+            if (!lastProcessingResult.equals(now.lastProcessingResult())) {
+                update(new Builder(now).result(lastProcessingResult), true);
+            }
+        }
+
+        @Override
+        public void sourceProblem(String reason, String message) {
+            LOG.warnf("Event source mapping %s cannot read its source (%s): %s", key(mapping), reason, message);
+            boolean code = !reason.equals("PROBLEM");
+            update(new Builder(currentStatus()).reason(code ? reason : currentStatus().stateTransitionReason())
+                    .result("PROBLEM: " + message), true);
+        }
+
+        @Override
+        public void lag(long records) {
+            EventSourceMappingStatus now = currentStatus();
+            if (now.lag() == null || now.lag() != records) {
+                boolean due;
+                synchronized (this) {
+                    due = Duration.between(lagWritten, clock.instant()).compareTo(options.lagReport()) >= 0
+                            || records == 0;
+                }
+                update(new Builder(now).lag(records), due);
+            }
+        }
+
+        private void update(Builder builder, boolean write) {
+            EventSourceMappingStatus next;
+            synchronized (this) {
+                if (closed && builder.state != State.Disabled && builder.state != status.state()) {
+                    return;
+                }
+                status = builder.build(mapping.getMetadata().getGeneration());
+                next = status;
+                if (write) {
+                    lagWritten = clock.instant();
+                }
+            }
+            if (write) {
+                try {
+                    statuses.write(mapping, next);
+                } catch (RuntimeException e) {
+                    LOG.warnf("Writing the status of mapping %s failed: %s", key(mapping), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** A status with some fields changed. */
+    private static final class Builder {
+        final EventSourceMappingStatus from;
+        State state;
+        String reason;
+        String result;
+        Double modified;
+        Long lag;
+
+        Builder(EventSourceMappingStatus from) {
+            this.from = from;
+            this.state = from.state();
+            this.reason = from.stateTransitionReason();
+            this.result = from.lastProcessingResult();
+            this.modified = from.lastModified();
+            this.lag = from.lag();
+        }
+
+        Builder state(State value) {
+            state = value;
+            return this;
+        }
+
+        Builder reason(String value) {
+            reason = value;
+            return this;
+        }
+
+        Builder result(String value) {
+            result = value;
+            return this;
+        }
+
+        Builder modified(Instant value) {
+            modified = LambdaTimestamps.epochSeconds(value);
+            return this;
+        }
+
+        Builder lag(long value) {
+            lag = value;
+            return this;
+        }
+
+        EventSourceMappingStatus build(Long generation) {
+            return new EventSourceMappingStatus(generation, from.conditions(), from.uuid(), state, reason, result,
+                    modified, lag);
+        }
+    }
+
+    /** Stops every consumer, each committing what it finished. */
+    @Override
+    public void close() throws InterruptedException {
+        scans.shutdownNow();
+        scans.awaitTermination(10, TimeUnit.SECONDS);
+        List<CompletableFuture<Void>> stops = running.values().stream().map(r -> r.stop(false)).toList();
+        try {
+            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
+                    .get(options.kafka().drain().plusSeconds(20).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warnf("Not every event source mapping stopped cleanly: %s", e.getMessage());
+        }
+        transitions.shutdownNow();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.klambda.poller.mapping;
+
+import java.time.Duration;
+
+import io.smallrye.config.WithDefault;
+
+/** How event source mappings run ({@code klambda.mappings.*}), the same in standalone and in a cluster's pollers. */
+public interface MappingsConfig {
+
+    /** The wait before a failed batch goes again the first time; each further failure doubles it. */
+    @WithDefault("500ms")
+    Duration firstBackoff();
+
+    /** The longest wait between attempts of a failing batch. */
+    @WithDefault("30s")
+    Duration maxBackoff();
+
+    /** How long a stopping or rebalancing consumer waits for batches under way before it lets them go. */
+    @WithDefault("30s")
+    Duration drain();
+
+    /** How often the mappings are compared with what runs. */
+    @WithDefault("1s")
+    Duration rescan();
+
+    /** The options these settings give. */
+    default MappingRunner.Options options() {
+        return new MappingRunner.Options(rescan(), MappingRunner.Options.DEFAULT.lagReport(),
+                new KafkaMapping.Options(firstBackoff(), maxBackoff(), drain(),
+                        KafkaMapping.Options.DEFAULT.maxPayload()));
+    }
+}
