@@ -94,6 +94,8 @@ public final class KafkaMapping implements AutoCloseable {
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
     private static final Duration CONNECT = Duration.ofSeconds(10);
     private static final Duration LAG_INTERVAL = Duration.ofSeconds(1);
+    /** How long a closing consumer waits for batches under way; the rest are read again after a restart. */
+    private static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(5);
 
     /** A record read: its place, and its JSON for the event, or null when the filter skips it. */
     private record Pending(long offset, long timestamp, byte[] json, Instant received) {
@@ -317,7 +319,7 @@ public final class KafkaMapping implements AutoCloseable {
             partitions.values().forEach(this::forget);
             partitions.clear();
             completions.clear();
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(Duration.ofSeconds(2));
             consumer = null;
         }
     }
@@ -694,12 +696,12 @@ public final class KafkaMapping implements AutoCloseable {
 
     /** Waits a while for the batches under way, so their offsets are committed before the consumer goes. */
     private void drain() {
-        awaitIdle(partitions.values());
+        awaitIdle(partitions.values(), SHUTDOWN_DRAIN.compareTo(options.drain()) < 0 ? SHUTDOWN_DRAIN : options.drain());
         commitNow(partitions.values());
     }
 
-    private void awaitIdle(Collection<Partition> which) {
-        Instant deadline = clock.instant().plus(options.drain());
+    private void awaitIdle(Collection<Partition> which, Duration atMost) {
+        Instant deadline = clock.instant().plus(atMost);
         try {
             while (which.stream().anyMatch(p -> !p.idle()) && clock.instant().isBefore(deadline)) {
                 Runnable completion = completions.poll(50, TimeUnit.MILLISECONDS);
@@ -797,7 +799,7 @@ public final class KafkaMapping implements AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
             List<Partition> leaving = revoked.stream().map(partitions::get).filter(p -> p != null).toList();
-            awaitIdle(leaving);
+            awaitIdle(leaving, options.drain());
             commitNow(leaving);
             onPartitionsLost(revoked);
         }

@@ -59,6 +59,7 @@ public final class MappingRunner implements AutoCloseable {
     }
 
     private static final Logger LOG = Logger.getLogger(MappingRunner.class);
+    private static final Duration CLOSE = Duration.ofSeconds(8);
 
     private final ResourceStore store;
     private final TenantTable tenants;
@@ -348,15 +349,17 @@ public final class MappingRunner implements AutoCloseable {
         }
     }
 
-    /** Stops every consumer, each committing what it finished. */
+    /** Stops every consumer, each committing what it finished, waiting at most {@link #CLOSE} for them. */
     @Override
     public void close() throws InterruptedException {
         scans.shutdownNow();
         scans.awaitTermination(10, TimeUnit.SECONDS);
         List<CompletableFuture<Void>> stops = running.values().stream().map(r -> r.stop(false)).toList();
         try {
-            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
-                    .get(options.kafka().drain().plusSeconds(20).toMillis(), TimeUnit.MILLISECONDS);
+            // Bounded, so that a consumer stuck on a slow cluster cannot hold the process: what it did
+            // not commit is read again after the restart.
+            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(CLOSE.toMillis(),
+                    TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             LOG.warnf("Not every event source mapping stopped cleanly: %s", e.getMessage());
         }
