@@ -2,6 +2,7 @@ package dev.klambda.core.error;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /**
  * An error to return to a Lambda API caller, in Lambda's own shape. Every layer throws this; the
@@ -24,6 +25,13 @@ public class LambdaException extends RuntimeException {
 
     public ErrorType type() {
         return type;
+    }
+
+    /** What a stage failed with, without the {@link CompletionException} that wraps it after a dependent stage. */
+    public static Throwable cause(Throwable stageFailure) {
+        return stageFailure instanceof CompletionException && stageFailure.getCause() != null
+                ? stageFailure.getCause()
+                : stageFailure;
     }
 
     /** Members the body carries besides {@code Type} and the message, e.g. {@code Reason}. */

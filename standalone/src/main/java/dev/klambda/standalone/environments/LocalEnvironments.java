@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -130,7 +129,7 @@ public final class LocalEnvironments implements EnvironmentProvider, AutoCloseab
             pool = pool.thenApplyAsync(ready -> ready, task -> caller.runOnContext(v -> task.run()));
         }
         return pool.thenCompose(ready -> ready.invoke(request)).exceptionallyCompose(e -> {
-            Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+            Throwable cause = LambdaException.cause(e);
             // The pool closed under the invocation (a new revision replaced it) or none came free in time:
             // a throttle, which clients retry.
             if (cause instanceof WarmPool.PoolExhaustedException) {

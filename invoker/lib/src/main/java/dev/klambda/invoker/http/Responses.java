@@ -1,7 +1,6 @@
 package dev.klambda.invoker.http;
 
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 
 import org.jboss.logging.Logger;
 
@@ -34,8 +33,7 @@ public final class Responses {
 
     /** Writes {@code failure} in Lambda's error shape; anything but a LambdaException is a 500 ServiceException. */
     public static void error(RoutingContext context, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-                : failure;
+        Throwable cause = LambdaException.cause(failure);
         LambdaException error;
         if (cause instanceof LambdaException lambda) {
             error = lambda;

@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.Tracer;
 
 import dev.klambda.agent.InvokeRequest;
 import dev.klambda.agent.InvokeResult;
+import dev.klambda.core.async.InvocationRecords;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.core.name.FunctionReference;
@@ -73,6 +74,11 @@ public final class Invoker {
         /** The version that ran, for {@code X-Amz-Executed-Version}. */
         public String executedVersion() {
             return resolution.target().version();
+        }
+
+        /** The runtime's answer as invocation records describe it: the version, the function error, the payload. */
+        public InvocationRecords.Response response() {
+            return new InvocationRecords.Response(executedVersion(), result.functionError(), result.payload());
         }
     }
 

@@ -6,11 +6,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +29,7 @@ import org.jboss.logging.Logger;
 import dev.klambda.invoker.async.AsyncEvent;
 import dev.klambda.invoker.async.AsyncRecords;
 import dev.klambda.invoker.async.AsyncTopics;
+import dev.klambda.poller.ConsumerPauses;
 
 /**
  * Drains the asynchronous event queue: one Kafka consumer in the {@value #GROUP} group reading new
@@ -272,23 +271,8 @@ public final class AsyncPoller implements AutoCloseable {
     private void pauseWhenBusy() {
         boolean tooManyRunning = running.get() + queued.get() >= options.maxRunning();
         boolean tooManyWaiting = waiting.get() >= options.maxWaiting();
-        Set<TopicPartition> pause = new HashSet<>();
-        Set<TopicPartition> resume = new HashSet<>();
-        Set<TopicPartition> paused = consumer.paused();
-        for (TopicPartition partition : consumer.assignment()) {
-            boolean full = tooManyRunning || (partition.topic().equals(AsyncTopics.RETRIES) && tooManyWaiting);
-            if (full && !paused.contains(partition)) {
-                pause.add(partition);
-            } else if (!full && paused.contains(partition)) {
-                resume.add(partition);
-            }
-        }
-        if (!pause.isEmpty()) {
-            consumer.pause(pause);
-        }
-        if (!resume.isEmpty()) {
-            consumer.resume(resume);
-        }
+        ConsumerPauses.apply(consumer,
+                partition -> tooManyRunning || (partition.topic().equals(AsyncTopics.RETRIES) && tooManyWaiting));
     }
 
     private void drainAndClose() {

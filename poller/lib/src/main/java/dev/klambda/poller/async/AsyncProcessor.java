@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -83,7 +82,7 @@ public final class AsyncProcessor {
             if (failure == null) {
                 return answered(event, function, settings, response);
             }
-            return notAnswered(event, function, settings, unwrap(failure));
+            return notAnswered(event, function, settings, LambdaException.cause(failure));
         }).thenCompose(next -> next);
     }
 
@@ -163,7 +162,7 @@ public final class AsyncProcessor {
                 delivered.complete(null);
                 return;
             }
-            Throwable cause = unwrap(failure);
+            Throwable cause = LambdaException.cause(failure);
             if (deadLetter) {
                 metrics.deadLetterError(function);
             } else {
@@ -215,9 +214,5 @@ public final class AsyncProcessor {
         } catch (LambdaException e) {
             return functionArn;
         }
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 }

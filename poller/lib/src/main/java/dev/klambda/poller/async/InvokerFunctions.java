@@ -70,8 +70,7 @@ public final class InvokerFunctions implements AsyncFunctions {
     public CompletionStage<InvocationRecords.Response> invoke(AsyncEvent event) {
         Invoker.Call call = new Invoker.Call(caller(event), reference(event), Invoker.Type.RequestResponse,
                 event.requestId(), event.payload(), false, null, event.traceId());
-        return invoker.invoke(call).thenApply(outcome -> new InvocationRecords.Response(outcome.executedVersion(),
-                outcome.result().functionError(), outcome.result().payload()));
+        return invoker.invoke(call).thenApply(Invoker.Outcome::response);
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.klambda.poller.async;
 import java.time.Duration;
 import java.util.List;
 
+import dev.klambda.poller.Backoff;
+
 /**
  * Lambda's waits between attempts of an asynchronous event: fixed delays after function errors
  * (about 1, then 2 minutes), and after throttles and platform errors a delay that doubles from
@@ -28,8 +30,6 @@ public record RetryPolicy(List<Duration> functionErrorDelays, Duration firstBack
 
     /** The wait after {@code backoffs} throttles or platform errors in a row have already been waited for. */
     public Duration backoff(int backoffs) {
-        int doublings = Math.min(backoffs, 30);
-        Duration wait = firstBackoff.multipliedBy(1L << doublings);
-        return wait.compareTo(maxBackoff) > 0 ? maxBackoff : wait;
+        return new Backoff(firstBackoff, maxBackoff).after(backoffs);
     }
 }

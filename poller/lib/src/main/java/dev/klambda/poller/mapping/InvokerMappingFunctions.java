@@ -39,8 +39,7 @@ public final class InvokerMappingFunctions implements MappingFunctions {
         } catch (LambdaException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return invoker.invoke(call).thenApply(outcome -> new InvocationRecords.Response(outcome.executedVersion(),
-                outcome.result().functionError(), outcome.result().payload()));
+        return invoker.invoke(call).thenApply(Invoker.Outcome::response);
     }
 
     @Override

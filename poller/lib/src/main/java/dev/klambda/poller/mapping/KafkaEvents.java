@@ -13,18 +13,23 @@ import org.apache.kafka.common.header.Header;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Lambda's self-managed Kafka event: records grouped under {@code "<topic>-<partition>"}, key and
  * value in base64, headers as lists of Java's signed bytes. Each record is rendered once, when it is
- * read; a batch is then the records' bytes inside the envelope, so its size is known exactly before
- * it is built.
+ * read; a batch is then the records' bytes inside its partition's {@link Envelope}, so its size is
+ * known exactly before it is built.
  */
 public final class KafkaEvents {
 
     public static final String EVENT_SOURCE = "SelfManagedKafka";
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
 
     private KafkaEvents() {
     }
@@ -71,36 +76,86 @@ public final class KafkaEvents {
         return topic + "-" + partition;
     }
 
-    /** The size of the event {@link #event} builds, without building it. */
-    public static long size(String bootstrapServers, String partitionKey, List<byte[]> records) {
-        long size = prefix(bootstrapServers, partitionKey).length + SUFFIX.length + Math.max(0, records.size() - 1);
-        for (byte[] record : records) {
-            size += record.length;
-        }
-        return size;
+    /** The envelope of one partition's events on the cluster at {@code bootstrapServers}. */
+    public static Envelope envelope(String bootstrapServers, String partitionKey) {
+        return new Envelope(("{\"eventSource\":\"" + EVENT_SOURCE + "\",\"bootstrapServers\":\""
+                + quote(bootstrapServers) + "\",\"records\":{\"" + quote(partitionKey) + "\":[")
+                .getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The event for {@code records} of one partition, rendered by {@link #record}, in offset order. */
-    public static byte[] event(String bootstrapServers, String partitionKey, List<byte[]> records) {
-        byte[] prefix = prefix(bootstrapServers, partitionKey);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(
-                (int) Math.min(Integer.MAX_VALUE - 8, size(bootstrapServers, partitionKey, records)));
-        out.writeBytes(prefix);
-        for (int i = 0; i < records.size(); i++) {
-            if (i > 0) {
-                out.write(',');
+    /**
+     * What a partition's events have around their records, rendered once: an event is these bytes
+     * with the records' JSON, from {@link #record}, in between.
+     */
+    public static final class Envelope {
+
+        private static final byte[] SUFFIX = "]}}".getBytes(StandardCharsets.UTF_8);
+
+        private final byte[] prefix;
+
+        private Envelope(byte[] prefix) {
+            this.prefix = prefix;
+        }
+
+        /** The size of an event without records: what every event costs besides its records. */
+        public long size() {
+            return prefix.length + SUFFIX.length;
+        }
+
+        /** The size of the event {@link #event} builds, without building it. */
+        public long size(List<byte[]> records) {
+            long size = size() + Math.max(0, records.size() - 1);
+            for (byte[] record : records) {
+                size += record.length;
             }
-            out.writeBytes(records.get(i));
+            return size;
         }
-        out.writeBytes(SUFFIX);
-        return out.toByteArray();
+
+        /** The event for {@code records}, in offset order. */
+        public byte[] event(List<byte[]> records) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, size(records)));
+            out.writeBytes(prefix);
+            for (int i = 0; i < records.size(); i++) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                out.writeBytes(records.get(i));
+            }
+            out.writeBytes(SUFFIX);
+            return out.toByteArray();
+        }
     }
 
-    private static final byte[] SUFFIX = "]}}".getBytes(StandardCharsets.UTF_8);
+    /**
+     * What filter patterns see of a record: its metadata, and its key and value as JSON when they
+     * are JSON, else as text.
+     */
+    public static JsonNode filterView(ConsumerRecord<byte[], byte[]> record) {
+        ObjectNode view = JsonNodeFactory.instance.objectNode();
+        view.put("topic", record.topic());
+        view.put("partition", record.partition());
+        view.put("offset", record.offset());
+        view.put("timestamp", record.timestamp());
+        view.put("timestampType", record.timestampType().name());
+        if (record.key() != null) {
+            view.set("key", decoded(record.key()));
+        }
+        if (record.value() != null) {
+            view.set("value", decoded(record.value()));
+        }
+        return view;
+    }
 
-    private static byte[] prefix(String bootstrapServers, String partitionKey) {
-        return ("{\"eventSource\":\"" + EVENT_SOURCE + "\",\"bootstrapServers\":\"" + quote(bootstrapServers)
-                + "\",\"records\":{\"" + quote(partitionKey) + "\":[").getBytes(StandardCharsets.UTF_8);
+    private static JsonNode decoded(byte[] bytes) {
+        try {
+            JsonNode json = MAPPER.readTree(bytes);
+            if (json != null) {
+                return json;
+            }
+        } catch (IOException e) {
+            // Not JSON: matched as text.
+        }
+        return JsonNodeFactory.instance.textNode(new String(bytes, StandardCharsets.UTF_8));
     }
 
     private static String quote(String text) {

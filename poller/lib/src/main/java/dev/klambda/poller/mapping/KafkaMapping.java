@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -37,17 +36,14 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.micrometer.core.instrument.Gauge;
 
 import dev.klambda.core.async.InvocationRecords;
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingSpec.StartingPosition;
+import dev.klambda.poller.Backoff;
+import dev.klambda.poller.ConsumerPauses;
 import dev.klambda.poller.destination.Destinations;
 import dev.klambda.poller.mapping.FailureRecords.Condition;
 
@@ -79,7 +75,8 @@ public final class KafkaMapping implements AutoCloseable {
 
     /**
      * @param firstBackoff wait before retrying a failed batch the first time; doubles up to maxBackoff
-     * @param drain how long closing, or handing a partition to another consumer, waits for batches under way
+     * @param drain how long handing a partition to another consumer waits for its batch under way (closing
+     *        waits at most {@link #SHUTDOWN_DRAIN})
      * @param maxPayload the most bytes one event may have (the invocation limit)
      */
     public record Options(Duration firstBackoff, Duration maxBackoff, Duration drain, int maxPayload) {
@@ -89,7 +86,6 @@ public final class KafkaMapping implements AutoCloseable {
     }
 
     private static final Logger LOG = Logger.getLogger(KafkaMapping.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration BUSY_POLL = Duration.ofMillis(10);
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
     private static final Duration CONNECT = Duration.ofSeconds(10);
@@ -131,12 +127,23 @@ public final class KafkaMapping implements AutoCloseable {
         Batch givenUp(GiveUp why) {
             return new Batch(records, attempts, why);
         }
+
+        /** The records before {@code offset}, with this batch's attempts. */
+        Batch before(long offset) {
+            return new Batch(records.stream().filter(p -> p.offset() < offset).toList(), attempts, null);
+        }
+
+        /** The records from {@code offset} on, with this batch's attempts. */
+        Batch from(long offset) {
+            return new Batch(records.stream().filter(p -> p.offset() >= offset).toList(), attempts, null);
+        }
     }
 
     /** A partition's pipeline, oldest first: the batch under way, batches to go again, records not yet batched. */
     private final class Partition {
         final TopicPartition topicPartition;
         final String key;
+        final KafkaEvents.Envelope envelope;
         final ArrayDeque<Pending> buffer = new ArrayDeque<>();
         final ArrayDeque<Batch> again = new ArrayDeque<>();
         Batch current;
@@ -152,6 +159,7 @@ public final class KafkaMapping implements AutoCloseable {
         Partition(TopicPartition topicPartition) {
             this.topicPartition = topicPartition;
             this.key = KafkaEvents.partitionKey(topicPartition.topic(), topicPartition.partition());
+            this.envelope = KafkaEvents.envelope(settings.bootstrap(), key);
         }
 
         boolean idle() {
@@ -173,6 +181,12 @@ public final class KafkaMapping implements AutoCloseable {
             return position == Long.MAX_VALUE ? finishedThrough + 1 : position;
         }
 
+        /** The position to commit when it moved past what was committed since a record finished, else -1. */
+        long uncommitted() {
+            long position = position();
+            return position > committed && finishedThrough >= 0 ? position : -1;
+        }
+
         void add(Pending pending) {
             buffer.add(pending);
             if (pending.invokable()) {
@@ -187,13 +201,13 @@ public final class KafkaMapping implements AutoCloseable {
                 return null;
             }
             boolean full = bufferedInvokable >= settings.batchSize()
-                    || bufferedBytes + envelope(this) >= options.maxPayload();
+                    || bufferedBytes + envelope.size() >= options.maxPayload();
             if (!full && now.isBefore(buffer.peekFirst().received().plus(settings.batchingWindow()))) {
                 return null;
             }
             List<Pending> records = new ArrayList<>();
             int count = 0;
-            long bytes = envelope(this);
+            long bytes = envelope.size();
             while (!buffer.isEmpty()) {
                 Pending next = buffer.peekFirst();
                 if (next.invokable()) {
@@ -213,39 +227,36 @@ public final class KafkaMapping implements AutoCloseable {
     }
 
     private final KafkaMappingSettings settings;
-    private final Map<String, Object> clientSettings;
     private final MappingFunctions functions;
     private final Destinations destinations;
     private final MappingMetrics metrics;
     private final Listener listener;
     private final Clock clock;
     private final Options options;
+    private final Backoff backoff;
     private final String functionArn;
     private final BlockingQueue<Runnable> completions = new LinkedBlockingQueue<>();
     // Touched by the consumer's thread only (rebalance callbacks and completions run on it).
     private final Map<TopicPartition, Partition> partitions = new HashMap<>();
+    /** Counted down by close(). */
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
-    private volatile boolean stopping;
     /** Set while the consumer waits for the cluster to answer, when only a wakeup ends the wait early. */
     private volatile Consumer<byte[], byte[]> connecting;
     private Consumer<byte[], byte[]> consumer;
     private Instant lastLag = Instant.EPOCH;
 
-    /**
-     * @param clientSettings further Kafka client settings: security for the source's credentials
-     * @param destinations where given-up records go; its Kafka topics are on the source's cluster
-     */
-    public KafkaMapping(KafkaMappingSettings settings, Map<String, Object> clientSettings, MappingFunctions functions,
-            Destinations destinations, MappingMetrics metrics, Listener listener, Clock clock, Options options) {
+    /** @param destinations where given-up records go; its Kafka topics are on the source's cluster */
+    public KafkaMapping(KafkaMappingSettings settings, MappingFunctions functions, Destinations destinations,
+            MappingMetrics metrics, Listener listener, Clock clock, Options options) {
         this.settings = settings;
-        this.clientSettings = Map.copyOf(clientSettings);
         this.functions = functions;
         this.destinations = destinations;
         this.metrics = metrics;
         this.listener = listener;
         this.clock = clock;
         this.options = options;
+        this.backoff = new Backoff(options.firstBackoff(), options.maxBackoff());
         this.functionArn = functionArnOrName();
         this.thread = Thread.ofPlatform().name("klambda-mapping-" + settings.uuid()).daemon().unstarted(this::run);
     }
@@ -265,7 +276,7 @@ public final class KafkaMapping implements AutoCloseable {
     /** Reads until closed; a source that cannot be read is reported and tried again with backoff. */
     private void run() {
         int failures = 0;
-        while (!stopping) {
+        while (!stopping()) {
             try {
                 consume();
                 return;
@@ -283,7 +294,7 @@ public final class KafkaMapping implements AutoCloseable {
                 listener.sourceProblem("PROBLEM", "Internal error: " + e);
             }
             try {
-                if (stopped.await(backoff(++failures).toMillis(), TimeUnit.MILLISECONDS)) {
+                if (stopped.await(backoff.after(failures++).toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
             } catch (InterruptedException e) {
@@ -297,14 +308,14 @@ public final class KafkaMapping implements AutoCloseable {
         consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             connecting = consumer;
-            if (stopping) {
+            if (stopping()) {
                 return;
             }
             checkSource();
             connecting = null;
             listener.running();
             consumer.subscribe(settings.topics(), new Rebalances());
-            while (!stopping) {
+            while (!stopping()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout())) {
                     accept(record);
                 }
@@ -338,7 +349,6 @@ public final class KafkaMapping implements AutoCloseable {
         // The classic group protocol works with brokers older than Kafka 4; cooperative rebalances only
         // take from a consumer the partitions that move.
         config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        config.putAll(clientSettings);
         return config;
     }
 
@@ -382,41 +392,9 @@ public final class KafkaMapping implements AutoCloseable {
             return;
         }
         metrics.polled();
-        boolean passes = !settings.filter().filters() || settings.filter().matches(filterView(record));
+        boolean passes = !settings.filter().filters() || settings.filter().matches(KafkaEvents.filterView(record));
         partition.add(new Pending(record.offset(), record.timestamp(), passes ? KafkaEvents.record(record) : null,
                 clock.instant()));
-    }
-
-    /**
-     * What filter patterns see of a record: its metadata, and its key and value as JSON when they
-     * are JSON, else as text.
-     */
-    static JsonNode filterView(ConsumerRecord<byte[], byte[]> record) {
-        ObjectNode view = JsonNodeFactory.instance.objectNode();
-        view.put("topic", record.topic());
-        view.put("partition", record.partition());
-        view.put("offset", record.offset());
-        view.put("timestamp", record.timestamp());
-        view.put("timestampType", record.timestampType().name());
-        if (record.key() != null) {
-            view.set("key", decoded(record.key()));
-        }
-        if (record.value() != null) {
-            view.set("value", decoded(record.value()));
-        }
-        return view;
-    }
-
-    private static JsonNode decoded(byte[] bytes) {
-        try {
-            JsonNode json = JSON.readTree(bytes);
-            if (json != null) {
-                return json;
-            }
-        } catch (java.io.IOException e) {
-            // Not JSON: matched as text.
-        }
-        return JsonNodeFactory.instance.textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private void runCompletions() {
@@ -427,7 +405,7 @@ public final class KafkaMapping implements AutoCloseable {
     }
 
     private void dispatch() {
-        if (stopping) {
+        if (stopping()) {
             return;
         }
         Instant now = clock.instant();
@@ -473,14 +451,14 @@ public final class KafkaMapping implements AutoCloseable {
             }
         }
         List<byte[]> records = invokable.stream().map(Pending::json).toList();
-        if (records.size() == 1 && KafkaEvents.size(settings.bootstrap(), partition.key, records) > options.maxPayload()) {
+        if (records.size() == 1 && partition.envelope.size(records) > options.maxPayload()) {
             Batch tooLarge = batch.givenUp(new GiveUp(Condition.MaximumPayloadSizeExceeded, null, batch.attempts(),
                     UUID.randomUUID().toString()));
             partition.current = tooLarge;
             deliver(partition, tooLarge);
             return;
         }
-        byte[] event = KafkaEvents.event(settings.bootstrap(), partition.key, records);
+        byte[] event = partition.envelope.event(records);
         String requestId = UUID.randomUUID().toString();
         metrics.invoked(records.size());
         CompletionStage<InvocationRecords.Response> call;
@@ -499,21 +477,18 @@ public final class KafkaMapping implements AutoCloseable {
             return;
         }
         partition.current = null;
-        Instant now = clock.instant();
         if (failure != null) {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-                    : failure;
+            Throwable cause = LambdaException.cause(failure);
             boolean throttled = cause instanceof LambdaException e && e.type() == ErrorType.TooManyRequestsException;
             metrics.retried(throttled ? "throttle" : "platform_error");
             listener.result("PROBLEM: " + (cause instanceof LambdaException e ? e.type().name() + ": " + e.getMessage()
                     : "Function call failed: " + cause));
-            partition.again.addFirst(batch);
-            partition.notBefore = now.plus(backoff(++partition.failuresInARow));
+            retryLater(partition, batch);
             return;
         }
         partition.failuresInARow = 0;
         if (response.functionError() != null) {
-            functionFailed(partition, batch, requestId, response, now);
+            functionFailed(partition, batch, requestId, response);
             return;
         }
         if (settings.reportItemFailures()) {
@@ -522,17 +497,16 @@ public final class KafkaMapping implements AutoCloseable {
                     invokable.getFirst().offset(), invokable.getLast().offset());
             switch (result) {
                 case BatchItemFailures.FailedFrom(long offset) -> {
-                    List<Pending> done = batch.records().stream().filter(p -> p.offset() < offset).toList();
-                    List<Pending> failed = batch.records().stream().filter(p -> p.offset() >= offset).toList();
-                    if (!done.isEmpty()) {
-                        partition.finishedThrough = Math.max(partition.finishedThrough, done.getLast().offset());
+                    Batch done = batch.before(offset);
+                    if (!done.records().isEmpty()) {
+                        partition.finishedThrough = Math.max(partition.finishedThrough, done.last());
                     }
-                    functionFailed(partition, new Batch(failed, batch.attempts(), null), requestId, response, now);
+                    functionFailed(partition, batch.from(offset), requestId, response);
                     return;
                 }
                 case BatchItemFailures.Invalid(String reason) -> {
                     LOG.debugf("Mapping %s: the partial batch response fails the batch: %s", settings.uuid(), reason);
-                    functionFailed(partition, batch, requestId, response, now);
+                    functionFailed(partition, batch, requestId, response);
                     return;
                 }
                 case BatchItemFailures.Success success -> {
@@ -544,17 +518,15 @@ public final class KafkaMapping implements AutoCloseable {
         finished(partition, batch);
     }
 
-    private void functionFailed(Partition partition, Batch batch, String requestId, InvocationRecords.Response response,
-            Instant now) {
+    private void functionFailed(Partition partition, Batch batch, String requestId,
+            InvocationRecords.Response response) {
         metrics.functionError();
         listener.result("PROBLEM: Function call failed");
         List<Pending> invokable = batch.invokable();
         if (settings.bisect() && invokable.size() > 1) {
             long split = invokable.get(invokable.size() / 2).offset();
-            partition.again.addFirst(new Batch(
-                    batch.records().stream().filter(p -> p.offset() >= split).toList(), batch.attempts(), null));
-            partition.again.addFirst(new Batch(
-                    batch.records().stream().filter(p -> p.offset() < split).toList(), batch.attempts(), null));
+            partition.again.addFirst(batch.from(split));
+            partition.again.addFirst(batch.before(split));
             metrics.retried("bisect");
             commit(partition);
             return;
@@ -566,7 +538,7 @@ public final class KafkaMapping implements AutoCloseable {
         } else {
             metrics.retried("function_error");
             partition.again.addFirst(batch.attempted(attempts));
-            partition.notBefore = now.plus(backoff(attempts));
+            partition.notBefore = clock.instant().plus(backoff.after(attempts - 1));
         }
         commit(partition);
     }
@@ -595,8 +567,7 @@ public final class KafkaMapping implements AutoCloseable {
         Instant now = clock.instant();
         String account = functions.account(settings.namespace());
         if (!settings.onFailure().startsWith("kafka://")) {
-            long payloadSize = KafkaEvents.size(settings.bootstrap(), partition.key,
-                    records.stream().map(Pending::json).toList());
+            long payloadSize = partition.envelope.size(records.stream().map(Pending::json).toList());
             byte[] record = FailureRecords.batch(now, why.requestId(), functionArn, why.condition(), why.invokeCount(),
                     why.response(), settings.bootstrap(), partition.key,
                     records.stream().map(p -> new FailureRecords.Failed(p.offset(), p.timestamp())).toList(),
@@ -606,7 +577,7 @@ public final class KafkaMapping implements AutoCloseable {
         CompletableFuture<?>[] sends = new CompletableFuture<?>[records.size()];
         for (int i = 0; i < records.size(); i++) {
             Pending pending = records.get(i);
-            byte[] event = KafkaEvents.event(settings.bootstrap(), partition.key, List.of(pending.json()));
+            byte[] event = partition.envelope.event(List.of(pending.json()));
             byte[] record = FailureRecords.single(now, why.requestId(), functionArn, why.condition(),
                     why.invokeCount(), why.response(), settings.bootstrap(),
                     new FailureRecords.Failed(pending.offset(), pending.timestamp()), event);
@@ -626,13 +597,18 @@ public final class KafkaMapping implements AutoCloseable {
                     partition.key, settings.onFailure(), failure.getMessage());
             metrics.retried("destination_error");
             listener.result("PROBLEM: Sending to the on-failure destination failed: " + failure.getMessage());
-            partition.again.addFirst(batch);
-            partition.notBefore = clock.instant().plus(backoff(++partition.failuresInARow));
+            retryLater(partition, batch);
             return;
         }
         partition.failuresInARow = 0;
         metrics.failed(records, batch.giveUp().condition().name(), "destination");
         finished(partition, batch);
+    }
+
+    /** Puts the batch first again, after a wait that grows with the partition's failures in a row. */
+    private void retryLater(Partition partition, Batch batch) {
+        partition.again.addFirst(batch);
+        partition.notBefore = clock.instant().plus(backoff.after(partition.failuresInARow++));
     }
 
     private void finished(Partition partition, Batch batch) {
@@ -643,8 +619,8 @@ public final class KafkaMapping implements AutoCloseable {
 
     /** Commits the partition's position when it moved; a failed commit is repeated by the next one. */
     private void commit(Partition partition) {
-        long position = partition.position();
-        if (position <= partition.committed || partition.finishedThrough < 0) {
+        long position = partition.uncommitted();
+        if (position < 0) {
             return;
         }
         partition.committed = position;
@@ -658,25 +634,12 @@ public final class KafkaMapping implements AutoCloseable {
 
     /** A partition with a full buffer waits in Kafka until its batches move. */
     private void pauseWhenFull() {
-        Set<TopicPartition> pause = new HashSet<>();
-        Set<TopicPartition> resume = new HashSet<>();
-        Set<TopicPartition> paused = consumer.paused();
         long limit = 2L * settings.batchSize();
-        for (Partition partition : partitions.values()) {
-            boolean full = partition.bufferedInvokable >= limit || partition.buffer.size() >= 4 * limit
-                    || partition.bufferedBytes >= 2L * options.maxPayload();
-            if (full && !paused.contains(partition.topicPartition)) {
-                pause.add(partition.topicPartition);
-            } else if (!full && paused.contains(partition.topicPartition)) {
-                resume.add(partition.topicPartition);
-            }
-        }
-        if (!pause.isEmpty()) {
-            consumer.pause(pause);
-        }
-        if (!resume.isEmpty()) {
-            consumer.resume(resume);
-        }
+        ConsumerPauses.apply(consumer, topicPartition -> {
+            Partition partition = partitions.get(topicPartition);
+            return partition != null && (partition.bufferedInvokable >= limit || partition.buffer.size() >= 4 * limit
+                    || partition.bufferedBytes >= 2L * options.maxPayload());
+        });
     }
 
     private void reportLag() {
@@ -717,8 +680,8 @@ public final class KafkaMapping implements AutoCloseable {
     private void commitNow(Collection<Partition> which) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (Partition partition : which) {
-            long position = partition.position();
-            if (position > partition.committed && partition.finishedThrough >= 0) {
+            long position = partition.uncommitted();
+            if (position >= 0) {
                 offsets.put(partition.topicPartition, new OffsetAndMetadata(position));
                 partition.committed = position;
             }
@@ -740,18 +703,8 @@ public final class KafkaMapping implements AutoCloseable {
         }
     }
 
-    private Duration backoff(int failures) {
-        long millis = options.firstBackoff().toMillis() << Math.min(20, Math.max(0, failures - 1));
-        return Duration.ofMillis(Math.min(millis, options.maxBackoff().toMillis()));
-    }
-
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    /** The size of the envelope around a partition's records in an event. */
-    private long envelope(Partition partition) {
-        return KafkaEvents.size(settings.bootstrap(), partition.key, List.of());
     }
 
     /** Partitions going to another consumer finish their batch under way first and commit; lost ones just go. */
@@ -815,10 +768,16 @@ public final class KafkaMapping implements AutoCloseable {
         }
     }
 
-    /** Stops reading, lets batches under way finish (for {@link Options#drain()}), commits, and closes the consumer. */
+    private boolean stopping() {
+        return stopped.getCount() == 0;
+    }
+
+    /**
+     * Stops reading, lets batches under way finish (for at most {@link #SHUTDOWN_DRAIN}), commits,
+     * and closes the consumer.
+     */
     @Override
     public void close() throws InterruptedException {
-        stopping = true;
         stopped.countDown();
         Consumer<byte[], byte[]> waiting = connecting;
         if (waiting != null) {

@@ -42,12 +42,16 @@ public record KafkaMappingSettings(String namespace, String uuid, String functio
     /**
      * The settings of a Kafka mapping.
      *
-     * @throws InvalidMappingException when the filter patterns are not valid, or the on-failure
-     *         destination is one of the source topics
+     * @throws InvalidMappingException when the filter patterns are not valid, the on-failure
+     *         destination is one of the source topics, or the mapping needs credentials
      */
     public static KafkaMappingSettings of(EventSourceMapping mapping, String uuid) {
         EventSourceMappingSpec spec = mapping.getSpec();
         KafkaSource kafka = spec.kafka();
+        if (spec.sourceAccessConfigurations() != null && !spec.sourceAccessConfigurations().isEmpty()) {
+            throw new InvalidMappingException(
+                    "source access configurations (TLS and SASL credentials) are not supported yet");
+        }
         String onFailure = spec.destinationConfig() == null || spec.destinationConfig().onFailure() == null ? null
                 : spec.destinationConfig().onFailure().destination();
         if (onFailure != null && onFailure.startsWith("kafka://")

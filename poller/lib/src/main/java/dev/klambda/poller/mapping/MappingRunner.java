@@ -8,10 +8,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -149,11 +152,16 @@ public final class MappingRunner implements AutoCloseable {
         final String uuid;
         final MappingMetrics metrics;
         volatile CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
-        // Guarded by this.
-        private EventSourceMappingStatus status;
+        // The status in Lambda's terms, guarded by this; a new configuration starts from the old one's.
+        private State state;
+        private String reason;
+        private String result = "No records processed";
+        private Double modified;
+        private Long lag;
         private Instant lagWritten = Instant.EPOCH;
         private KafkaMapping consumer;
         private KafkaEventQueue topics;
+        /** Stopped: what its consumer still reports is no longer the mapping's status. */
         private boolean closed;
 
         Running(EventSourceMapping mapping, Running previous) {
@@ -161,12 +169,15 @@ public final class MappingRunner implements AutoCloseable {
             this.spec = mapping.getSpec();
             this.uuid = mapping.uuid();
             this.metrics = previous != null ? previous.metrics : new MappingMetrics(registry, spec.functionName(), uuid);
-            this.status = previous != null ? previous.currentStatus()
-                    : new EventSourceMappingStatus(null, null, uuid, null, null, "No records processed", null, null);
-        }
-
-        synchronized EventSourceMappingStatus currentStatus() {
-            return status;
+            if (previous != null) {
+                synchronized (previous) {
+                    state = previous.state;
+                    reason = previous.reason;
+                    result = previous.result;
+                    modified = previous.modified;
+                    lag = previous.lag;
+                }
+            }
         }
 
         void start() {
@@ -178,11 +189,6 @@ public final class MappingRunner implements AutoCloseable {
                 result("PROBLEM: " + e.getMessage());
                 return;
             }
-            if (spec.sourceAccessConfigurations() != null && !spec.sourceAccessConfigurations().isEmpty()) {
-                status(State.Disabled, "ESM_CONFIG_NOT_VALID");
-                result("PROBLEM: source access configurations (TLS and SASL credentials) are not supported yet");
-                return;
-            }
             synchronized (this) {
                 if (closed) {
                     return;
@@ -191,8 +197,7 @@ public final class MappingRunner implements AutoCloseable {
                     topics = KafkaEventQueue.connect(settings.bootstrap(), Map.of());
                 }
                 Destinations destinations = new Destinations(events, topics != null ? topics : events, sqs, http, clock);
-                consumer = new KafkaMapping(settings, Map.of(), functions, destinations, metrics, this, clock,
-                        options.kafka());
+                consumer = new KafkaMapping(settings, functions, destinations, metrics, this, clock, options.kafka());
                 consumer.start();
             }
         }
@@ -241,7 +246,12 @@ public final class MappingRunner implements AutoCloseable {
         }
 
         void status(State state, String reason) {
-            update(new Builder(currentStatus()).state(state).reason(reason).modified(clock.instant()), true);
+            update(() -> {
+                this.state = state;
+                this.reason = reason;
+                this.modified = LambdaTimestamps.epochSeconds(clock.instant());
+                return true;
+            });
         }
 
         @Override
@@ -251,101 +261,53 @@ public final class MappingRunner implements AutoCloseable {
 
         @Override
         public void result(String lastProcessingResult) {
-            EventSourceMappingStatus now = currentStatus();
-            if (!lastProcessingResult.equals(now.lastProcessingResult())) {
-                update(new Builder(now).result(lastProcessingResult), true);
-            }
+            update(() -> {
+                boolean changed = !lastProcessingResult.equals(result);
+                result = lastProcessingResult;
+                return changed;
+            });
         }
 
         @Override
-        public void sourceProblem(String reason, String message) {
-            LOG.warnf("Event source mapping %s cannot read its source (%s): %s", key(mapping), reason, message);
-            boolean code = !reason.equals("PROBLEM");
-            update(new Builder(currentStatus()).reason(code ? reason : currentStatus().stateTransitionReason())
-                    .result("PROBLEM: " + message), true);
+        public void sourceProblem(String code, String message) {
+            LOG.warnf("Event source mapping %s cannot read its source (%s): %s", key(mapping), code, message);
+            update(() -> {
+                if (!code.equals("PROBLEM")) {
+                    reason = code;
+                }
+                result = "PROBLEM: " + message;
+                return true;
+            });
         }
 
+        /** A changed lag alone is written at most every {@code lagReport}, and at once when it reaches 0. */
         @Override
         public void lag(long records) {
-            EventSourceMappingStatus now = currentStatus();
-            if (now.lag() == null || now.lag() != records) {
-                boolean due;
-                synchronized (this) {
-                    due = Duration.between(lagWritten, clock.instant()).compareTo(options.lagReport()) >= 0
-                            || records == 0;
+            update(() -> {
+                if (lag != null && lag == records) {
+                    return false;
                 }
-                update(new Builder(now).lag(records), due);
-            }
+                lag = records;
+                return records == 0 || Duration.between(lagWritten, clock.instant()).compareTo(options.lagReport()) >= 0;
+            });
         }
 
-        private void update(Builder builder, boolean write) {
-            EventSourceMappingStatus next;
+        /** Applies {@code change}, and writes the status when it says the change is worth writing. */
+        private void update(BooleanSupplier change) {
+            EventSourceMappingStatus status;
             synchronized (this) {
-                if (closed && builder.state != State.Disabled && builder.state != status.state()) {
+                if (closed || !change.getAsBoolean()) {
                     return;
                 }
-                status = builder.build(mapping.getMetadata().getGeneration());
-                next = status;
-                if (write) {
-                    lagWritten = clock.instant();
-                }
+                lagWritten = clock.instant();
+                status = new EventSourceMappingStatus(mapping.getMetadata().getGeneration(), null, uuid, state, reason,
+                        result, modified, lag);
             }
-            if (write) {
-                try {
-                    statuses.write(mapping, next);
-                } catch (RuntimeException e) {
-                    LOG.warnf("Writing the status of mapping %s failed: %s", key(mapping), e.getMessage());
-                }
+            try {
+                statuses.write(mapping, status);
+            } catch (RuntimeException e) {
+                LOG.warnf("Writing the status of mapping %s failed: %s", key(mapping), e.getMessage());
             }
-        }
-    }
-
-    /** A status with some fields changed. */
-    private static final class Builder {
-        final EventSourceMappingStatus from;
-        State state;
-        String reason;
-        String result;
-        Double modified;
-        Long lag;
-
-        Builder(EventSourceMappingStatus from) {
-            this.from = from;
-            this.state = from.state();
-            this.reason = from.stateTransitionReason();
-            this.result = from.lastProcessingResult();
-            this.modified = from.lastModified();
-            this.lag = from.lag();
-        }
-
-        Builder state(State value) {
-            state = value;
-            return this;
-        }
-
-        Builder reason(String value) {
-            reason = value;
-            return this;
-        }
-
-        Builder result(String value) {
-            result = value;
-            return this;
-        }
-
-        Builder modified(Instant value) {
-            modified = LambdaTimestamps.epochSeconds(value);
-            return this;
-        }
-
-        Builder lag(long value) {
-            lag = value;
-            return this;
-        }
-
-        EventSourceMappingStatus build(Long generation) {
-            return new EventSourceMappingStatus(generation, from.conditions(), from.uuid(), state, reason, result,
-                    modified, lag);
         }
     }
 
@@ -360,7 +322,7 @@ public final class MappingRunner implements AutoCloseable {
             // not commit is read again after the restart.
             CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(CLOSE.toMillis(),
                     TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.warnf("Not every event source mapping stopped cleanly: %s", e.getMessage());
         }
         transitions.shutdownNow();

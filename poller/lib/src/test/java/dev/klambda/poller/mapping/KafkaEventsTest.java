@@ -35,9 +35,11 @@ class KafkaEventsTest {
         byte[] second = KafkaEvents.record(record(16, null, null, new RecordHeaders()));
         String key = KafkaEvents.partitionKey("orders", 3);
 
-        byte[] event = KafkaEvents.event("b-1:9092,b-2:9092", key, List.of(first, second));
+        KafkaEvents.Envelope envelope = KafkaEvents.envelope("b-1:9092,b-2:9092", key);
 
-        assertThat((long) event.length).isEqualTo(KafkaEvents.size("b-1:9092,b-2:9092", key, List.of(first, second)));
+        byte[] event = envelope.event(List.of(first, second));
+
+        assertThat((long) event.length).isEqualTo(envelope.size(List.of(first, second)));
         assertThat(JSON.readTree(event)).isEqualTo(JSON.readTree("""
                 {"eventSource":"SelfManagedKafka","bootstrapServers":"b-1:9092,b-2:9092","records":{"orders-3":[
                   {"topic":"orders","partition":3,"offset":15,"timestamp":1545084650987,"timestampType":"LOG_APPEND_TIME",
@@ -50,7 +52,7 @@ class KafkaEventsTest {
     @Test
     void aKafkaDestinationRecordCarriesTheRecordsOwnEvent() throws Exception {
         byte[] rendered = KafkaEvents.record(record(7, null, "x".getBytes(StandardCharsets.UTF_8), new RecordHeaders()));
-        byte[] event = KafkaEvents.event("b:9092", "orders-3", List.of(rendered));
+        byte[] event = KafkaEvents.envelope("b:9092", "orders-3").event(List.of(rendered));
 
         JsonNode record = JSON.readTree(FailureRecords.single(Instant.parse("2026-11-23T10:00:00Z"), "req",
                 "arn:aws:lambda:us-east-1:000000000000:function:f", FailureRecords.Condition.RetryAttemptsExhausted, 3,
