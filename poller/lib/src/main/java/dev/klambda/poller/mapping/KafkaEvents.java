@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -21,7 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Lambda's self-managed Kafka event: records grouped under {@code "<topic>-<partition>"}, key and
  * value in base64, headers as lists of Java's signed bytes. Each record is rendered once, when it is
- * read; a batch is then the records' bytes inside its partition's {@link Envelope}, so its size is
+ * read; a batch is then the records' bytes inside its partition's {@link EventEnvelope}, so its size is
  * known exactly before it is built.
  */
 public final class KafkaEvents {
@@ -77,53 +76,9 @@ public final class KafkaEvents {
     }
 
     /** The envelope of one partition's events on the cluster at {@code bootstrapServers}. */
-    public static Envelope envelope(String bootstrapServers, String partitionKey) {
-        return new Envelope(("{\"eventSource\":\"" + EVENT_SOURCE + "\",\"bootstrapServers\":\""
-                + quote(bootstrapServers) + "\",\"records\":{\"" + quote(partitionKey) + "\":[")
-                .getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * What a partition's events have around their records, rendered once: an event is these bytes
-     * with the records' JSON, from {@link #record}, in between.
-     */
-    public static final class Envelope {
-
-        private static final byte[] SUFFIX = "]}}".getBytes(StandardCharsets.UTF_8);
-
-        private final byte[] prefix;
-
-        private Envelope(byte[] prefix) {
-            this.prefix = prefix;
-        }
-
-        /** The size of an event without records: what every event costs besides its records. */
-        public long size() {
-            return prefix.length + SUFFIX.length;
-        }
-
-        /** The size of the event {@link #event} builds, without building it. */
-        public long size(List<byte[]> records) {
-            long size = size() + Math.max(0, records.size() - 1);
-            for (byte[] record : records) {
-                size += record.length;
-            }
-            return size;
-        }
-
-        /** The event for {@code records}, in offset order. */
-        public byte[] event(List<byte[]> records) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, size(records)));
-            out.writeBytes(prefix);
-            for (int i = 0; i < records.size(); i++) {
-                if (i > 0) {
-                    out.write(',');
-                }
-                out.writeBytes(records.get(i));
-            }
-            out.writeBytes(SUFFIX);
-            return out.toByteArray();
-        }
+    public static EventEnvelope envelope(String bootstrapServers, String partitionKey) {
+        return new EventEnvelope("{\"eventSource\":\"" + EVENT_SOURCE + "\",\"bootstrapServers\":\""
+                + quote(bootstrapServers) + "\",\"records\":{\"" + quote(partitionKey) + "\":[", "]}}");
     }
 
     /**

@@ -55,43 +55,13 @@ import dev.klambda.poller.mapping.FailureRecords.Condition;
  * to the on-failure destination. A failing batch is retried, bisected, or resumed at the first
  * record the function reports failed, and blocks only its own partition.
  */
-public final class KafkaMapping implements AutoCloseable {
-
-    /** What the mapping tells whoever keeps its status. */
-    public interface Listener {
-
-        /** The source is reachable and the consumer reads it. */
-        void running();
-
-        /** Outcome of the last batch: {@code OK} or {@code PROBLEM: ...} (Lambda's LastProcessingResult). */
-        void result(String lastProcessingResult);
-
-        /** The source cannot be read: Lambda's StateTransitionReason code and what went wrong. */
-        void sourceProblem(String reason, String message);
-
-        /** Records waiting, summed over this consumer's partitions. */
-        void lag(long records);
-    }
-
-    /**
-     * @param firstBackoff wait before retrying a failed batch the first time; doubles up to maxBackoff
-     * @param drain how long handing a partition to another consumer waits for its batch under way (closing
-     *        waits at most {@link #SHUTDOWN_DRAIN})
-     * @param maxPayload the most bytes one event may have (the invocation limit)
-     */
-    public record Options(Duration firstBackoff, Duration maxBackoff, Duration drain, int maxPayload) {
-
-        public static final Options DEFAULT = new Options(Duration.ofMillis(500), Duration.ofSeconds(30),
-                Duration.ofSeconds(30), 6_291_456);
-    }
+public final class KafkaMapping implements MappingConsumer {
 
     private static final Logger LOG = Logger.getLogger(KafkaMapping.class);
     private static final Duration BUSY_POLL = Duration.ofMillis(10);
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
     private static final Duration CONNECT = Duration.ofSeconds(10);
     private static final Duration LAG_INTERVAL = Duration.ofSeconds(1);
-    /** How long a closing consumer waits for batches under way; the rest are read again after a restart. */
-    private static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(5);
 
     /** A record read: its place, and its JSON for the event, or null when the filter skips it. */
     private record Pending(long offset, long timestamp, byte[] json, Instant received) {
@@ -143,7 +113,7 @@ public final class KafkaMapping implements AutoCloseable {
     private final class Partition {
         final TopicPartition topicPartition;
         final String key;
-        final KafkaEvents.Envelope envelope;
+        final EventEnvelope envelope;
         final ArrayDeque<Pending> buffer = new ArrayDeque<>();
         final ArrayDeque<Batch> again = new ArrayDeque<>();
         Batch current;
@@ -230,9 +200,9 @@ public final class KafkaMapping implements AutoCloseable {
     private final MappingFunctions functions;
     private final Destinations destinations;
     private final MappingMetrics metrics;
-    private final Listener listener;
+    private final MappingListener listener;
     private final Clock clock;
-    private final Options options;
+    private final ConsumerOptions options;
     private final Backoff backoff;
     private final String functionArn;
     private final BlockingQueue<Runnable> completions = new LinkedBlockingQueue<>();
@@ -248,7 +218,7 @@ public final class KafkaMapping implements AutoCloseable {
 
     /** @param destinations where given-up records go; its Kafka topics are on the source's cluster */
     public KafkaMapping(KafkaMappingSettings settings, MappingFunctions functions, Destinations destinations,
-            MappingMetrics metrics, Listener listener, Clock clock, Options options) {
+            MappingMetrics metrics, MappingListener listener, Clock clock, ConsumerOptions options) {
         this.settings = settings;
         this.functions = functions;
         this.destinations = destinations;
@@ -261,6 +231,7 @@ public final class KafkaMapping implements AutoCloseable {
         this.thread = Thread.ofPlatform().name("klambda-mapping-" + settings.uuid()).daemon().unstarted(this::run);
     }
 
+    @Override
     public void start() {
         thread.start();
     }
@@ -512,6 +483,7 @@ public final class KafkaMapping implements AutoCloseable {
                 case BatchItemFailures.Success success -> {
                     // Every record succeeded.
                 }
+                case BatchItemFailures.FailedIds ids -> throw new IllegalStateException("read() names offsets");
             }
         }
         listener.result("OK");
@@ -659,7 +631,7 @@ public final class KafkaMapping implements AutoCloseable {
 
     /** Waits a while for the batches under way, so their offsets are committed before the consumer goes. */
     private void drain() {
-        awaitIdle(partitions.values(), SHUTDOWN_DRAIN.compareTo(options.drain()) < 0 ? SHUTDOWN_DRAIN : options.drain());
+        awaitIdle(partitions.values(), options.shutdownDrain());
         commitNow(partitions.values());
     }
 
@@ -773,7 +745,7 @@ public final class KafkaMapping implements AutoCloseable {
     }
 
     /**
-     * Stops reading, lets batches under way finish (for at most {@link #SHUTDOWN_DRAIN}), commits,
+     * Stops reading, lets batches under way finish (for at most {@link ConsumerOptions#SHUTDOWN_DRAIN}), commits,
      * and closes the consumer.
      */
     @Override

@@ -32,13 +32,6 @@ public record KafkaMappingSettings(String namespace, String uuid, String functio
     /** Lambda's cap on retries when they are unlimited and an on-failure destination is set. */
     public static final int RETRIES_WITH_DESTINATION = 10;
 
-    /** Thrown when a mapping cannot run as configured: Lambda's ESM_CONFIG_NOT_VALID. */
-    public static final class InvalidMappingException extends IllegalArgumentException {
-        public InvalidMappingException(String message) {
-            super(message);
-        }
-    }
-
     /**
      * The settings of a Kafka mapping.
      *
@@ -48,10 +41,7 @@ public record KafkaMappingSettings(String namespace, String uuid, String functio
     public static KafkaMappingSettings of(EventSourceMapping mapping, String uuid) {
         EventSourceMappingSpec spec = mapping.getSpec();
         KafkaSource kafka = spec.kafka();
-        if (spec.sourceAccessConfigurations() != null && !spec.sourceAccessConfigurations().isEmpty()) {
-            throw new InvalidMappingException(
-                    "source access configurations (TLS and SASL credentials) are not supported yet");
-        }
+        noCredentials(spec);
         String onFailure = spec.destinationConfig() == null || spec.destinationConfig().onFailure() == null ? null
                 : spec.destinationConfig().onFailure().destination();
         if (onFailure != null && onFailure.startsWith("kafka://")
@@ -59,13 +49,7 @@ public record KafkaMappingSettings(String namespace, String uuid, String functio
             throw new InvalidMappingException("The on-failure destination " + onFailure
                     + " is a source topic of the mapping: records would come back forever");
         }
-        EventFilter filter;
-        try {
-            filter = EventFilter.of(spec.filterCriteria() == null || spec.filterCriteria().filters() == null ? null
-                    : spec.filterCriteria().filters().stream().map(FilterCriteria.Filter::pattern).toList());
-        } catch (EventFilter.InvalidPatternException e) {
-            throw new InvalidMappingException(e.getMessage());
-        }
+        EventFilter filter = filter(spec);
         int retries = spec.maximumRetryAttempts() == null ? -1 : spec.maximumRetryAttempts();
         if (retries == -1 && onFailure != null) {
             retries = RETRIES_WITH_DESTINATION;
@@ -94,5 +78,21 @@ public record KafkaMappingSettings(String namespace, String uuid, String functio
     /** Whether a batch that has been attempted {@code attempts} times has used up its retries. */
     public boolean exhausted(int attempts) {
         return maxRetries >= 0 && attempts > maxRetries;
+    }
+
+    /** The mapping's filter patterns. */
+    static EventFilter filter(EventSourceMappingSpec spec) {
+        try {
+            return EventFilter.of(spec.filterCriteria() == null || spec.filterCriteria().filters() == null ? null
+                    : spec.filterCriteria().filters().stream().map(FilterCriteria.Filter::pattern).toList());
+        } catch (EventFilter.InvalidPatternException e) {
+            throw new InvalidMappingException(e.getMessage());
+        }
+    }
+
+    static void noCredentials(EventSourceMappingSpec spec) {
+        if (spec.sourceAccessConfigurations() != null && !spec.sourceAccessConfigurations().isEmpty()) {
+            throw new InvalidMappingException("source access configurations (credentials) are not supported yet");
+        }
     }
 }

@@ -34,11 +34,14 @@ import dev.klambda.invoker.async.KafkaEventQueue;
 import dev.klambda.poller.destination.Destinations;
 import dev.klambda.poller.destination.SqsQueues;
 
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+
 /**
  * Runs the event source mappings of every tenant namespace as the store describes them: a consumer
  * per enabled Kafka mapping, restarted when the mapping changes (after the old one committed what it
  * finished, so no committed work is lost or repeated), stopped when it is disabled or deleted. The
- * state each mapping is in goes to a {@link StatusWriter} in Lambda's terms.
+ * state each mapping is in goes to a {@link StatusWriter} in Lambda's terms. Kafka and SQS sources
+ * run; others are left to a later poller.
  */
 public final class MappingRunner implements AutoCloseable {
 
@@ -55,10 +58,10 @@ public final class MappingRunner implements AutoCloseable {
      * @param rescan how often the store is compared with what runs
      * @param lagReport how often a changed lag alone is written to the status
      */
-    public record Options(Duration rescan, Duration lagReport, KafkaMapping.Options kafka) {
+    public record Options(Duration rescan, Duration lagReport, ConsumerOptions consumers) {
 
         public static final Options DEFAULT = new Options(Duration.ofSeconds(1), Duration.ofSeconds(10),
-                KafkaMapping.Options.DEFAULT);
+                ConsumerOptions.DEFAULT);
     }
 
     private static final Logger LOG = Logger.getLogger(MappingRunner.class);
@@ -69,6 +72,8 @@ public final class MappingRunner implements AutoCloseable {
     private final MappingFunctions functions;
     private final KafkaEventQueue events;
     private final SqsQueues sqs;
+    private final SqsMappingSettings.Defaults sqsDefaults;
+    private final AwsCredentialsProvider sqsCredentials;
     private final StatusWriter statuses;
     private final MeterRegistry registry;
     private final Clock clock;
@@ -83,14 +88,19 @@ public final class MappingRunner implements AutoCloseable {
     /**
      * @param events the asynchronous event queue, for function destinations; null when there is none
      * @param sqs the SQS-compatible service for SQS destinations, or null
+     * @param sqsDefaults where SQS sources are when their mapping does not say
+     * @param sqsCredentials what SQS sources are read with
      */
     public MappingRunner(ResourceStore store, TenantTable tenants, MappingFunctions functions, KafkaEventQueue events,
-            SqsQueues sqs, StatusWriter statuses, MeterRegistry registry, Clock clock, Options options) {
+            SqsQueues sqs, SqsMappingSettings.Defaults sqsDefaults, AwsCredentialsProvider sqsCredentials,
+            StatusWriter statuses, MeterRegistry registry, Clock clock, Options options) {
         this.store = store;
         this.tenants = tenants;
         this.functions = functions;
         this.events = events;
         this.sqs = sqs;
+        this.sqsDefaults = sqsDefaults;
+        this.sqsCredentials = sqsCredentials;
         this.statuses = statuses;
         this.registry = registry;
         this.clock = clock;
@@ -106,7 +116,7 @@ public final class MappingRunner implements AutoCloseable {
             Map<String, EventSourceMapping> wanted = new HashMap<>();
             for (Tenant tenant : tenants.tenants()) {
                 for (EventSourceMapping mapping : store.eventSourceMappings(tenant.namespace())) {
-                    if (mapping.getSpec().kafka() != null) {
+                    if (mapping.getSpec().kafka() != null || mapping.getSpec().sqs() != null) {
                         wanted.put(key(mapping), mapping);
                     }
                 }
@@ -146,7 +156,7 @@ public final class MappingRunner implements AutoCloseable {
     }
 
     /** One mapping as it runs, or waits for its previous configuration to stop. */
-    private final class Running implements KafkaMapping.Listener {
+    private final class Running implements MappingListener {
         final EventSourceMapping mapping;
         final EventSourceMappingSpec spec;
         final String uuid;
@@ -159,7 +169,7 @@ public final class MappingRunner implements AutoCloseable {
         private Double modified;
         private Long lag;
         private Instant lagWritten = Instant.EPOCH;
-        private KafkaMapping consumer;
+        private MappingConsumer consumer;
         private KafkaEventQueue topics;
         /** Stopped: what its consumer still reports is no longer the mapping's status. */
         private boolean closed;
@@ -181,31 +191,42 @@ public final class MappingRunner implements AutoCloseable {
         }
 
         void start() {
-            KafkaMappingSettings settings;
             try {
-                settings = KafkaMappingSettings.of(mapping, uuid);
-            } catch (KafkaMappingSettings.InvalidMappingException e) {
+                if (spec.kafka() != null) {
+                    startKafka(KafkaMappingSettings.of(mapping, uuid));
+                } else {
+                    startSqs(SqsMappingSettings.of(mapping, uuid, sqsDefaults));
+                }
+            } catch (InvalidMappingException e) {
                 status(State.Disabled, "ESM_CONFIG_NOT_VALID");
                 result("PROBLEM: " + e.getMessage());
+            }
+        }
+
+        private synchronized void startKafka(KafkaMappingSettings settings) {
+            if (closed) {
                 return;
             }
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                if (settings.onFailure() != null && settings.onFailure().startsWith("kafka://")) {
-                    topics = KafkaEventQueue.connect(settings.bootstrap(), Map.of());
-                }
-                Destinations destinations = new Destinations(events, topics != null ? topics : events, sqs, http, clock);
-                consumer = new KafkaMapping(settings, functions, destinations, metrics, this, clock, options.kafka());
-                consumer.start();
+            if (settings.onFailure() != null && settings.onFailure().startsWith("kafka://")) {
+                topics = KafkaEventQueue.connect(settings.bootstrap(), Map.of());
             }
+            Destinations destinations = new Destinations(events, topics != null ? topics : events, sqs, http, clock);
+            consumer = new KafkaMapping(settings, functions, destinations, metrics, this, clock, options.consumers());
+            consumer.start();
+        }
+
+        private synchronized void startSqs(SqsMappingSettings settings) {
+            if (closed) {
+                return;
+            }
+            consumer = new SqsMapping(settings, functions, metrics, this, clock, options.consumers(), sqsCredentials);
+            consumer.start();
         }
 
         /** Stops the consumer; {@code deleted} also forgets the status and the default consumer group. */
         CompletableFuture<Void> stop(boolean deleted) {
             return stopped.thenRunAsync(() -> {
-                KafkaMapping stopping;
+                MappingConsumer stopping;
                 KafkaEventQueue producer;
                 synchronized (this) {
                     closed = true;
@@ -232,7 +253,8 @@ public final class MappingRunner implements AutoCloseable {
 
         /** A group named after the mapping is the mapping's alone: it goes with it. */
         private void deleteDefaultGroup() {
-            if (spec.kafka().consumerGroupId() != null && !spec.kafka().consumerGroupId().equals(uuid)) {
+            if (spec.kafka() == null || spec.kafka().consumerGroupId() != null
+                    && !spec.kafka().consumerGroupId().equals(uuid)) {
                 return;
             }
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -26,7 +26,6 @@ public interface MappingsConfig {
     /** The options these settings give. */
     default MappingRunner.Options options() {
         return new MappingRunner.Options(rescan(), MappingRunner.Options.DEFAULT.lagReport(),
-                new KafkaMapping.Options(firstBackoff(), maxBackoff(), drain(),
-                        KafkaMapping.Options.DEFAULT.maxPayload()));
+                new ConsumerOptions(firstBackoff(), maxBackoff(), drain(), ConsumerOptions.DEFAULT.maxPayload()));
     }
 }

@@ -3,6 +3,7 @@ package dev.klambda.poller.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,6 +38,31 @@ class BatchItemFailuresTest {
             case "success" -> assertThat(result).isInstanceOf(BatchItemFailures.Success.class);
             case "invalid" -> assertThat(result).isInstanceOf(BatchItemFailures.Invalid.class);
             default -> assertThat(result).isEqualTo(new BatchItemFailures.FailedFrom(Long.parseLong(expected)));
+        }
+    }
+
+    /** The batch is messages a, b and c. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', nullValues = "NULL", textBlock = """
+            NULL                                                                   | success
+            {"batchItemFailures":[]}                                               | success
+            {"batchItemFailures":null}                                             | success
+            {"batchItemFailures":[{"itemIdentifier":"b"}]}                         | b
+            {"batchItemFailures":[{"itemIdentifier":"c"},{"itemIdentifier":"a"}]}  | a c
+            not json                                                               | invalid
+            {"batchItemFailures":[{"itemIdentifier":""}]}                          | invalid
+            {"batchItemFailures":[{"itemIdentifier":null}]}                        | invalid
+            {"batchItemFailures":[{"itemIdentifier":{"partition":"q-0","offset":1}}]} | invalid
+            {"batchItemFailures":[{"messageId":"b"}]}                              | invalid
+            {"batchItemFailures":[{"itemIdentifier":"z"}]}                         | invalid
+            """)
+    void readsAnSqsPartialBatchResponseByMessageId(String response, String expected) {
+        BatchItemFailures.Result result = BatchItemFailures.readIds(
+                response == null ? new byte[0] : response.getBytes(StandardCharsets.UTF_8), Set.of("a", "b", "c"));
+        switch (expected) {
+            case "success" -> assertThat(result).isInstanceOf(BatchItemFailures.Success.class);
+            case "invalid" -> assertThat(result).isInstanceOf(BatchItemFailures.Invalid.class);
+            default -> assertThat(result).isEqualTo(new BatchItemFailures.FailedIds(Set.of(expected.split(" "))));
         }
     }
 }

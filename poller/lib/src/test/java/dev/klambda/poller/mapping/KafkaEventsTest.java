@@ -35,7 +35,7 @@ class KafkaEventsTest {
         byte[] second = KafkaEvents.record(record(16, null, null, new RecordHeaders()));
         String key = KafkaEvents.partitionKey("orders", 3);
 
-        KafkaEvents.Envelope envelope = KafkaEvents.envelope("b-1:9092,b-2:9092", key);
+        EventEnvelope envelope = KafkaEvents.envelope("b-1:9092,b-2:9092", key);
 
         byte[] event = envelope.event(List.of(first, second));
 
