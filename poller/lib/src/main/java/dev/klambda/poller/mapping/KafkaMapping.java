@@ -316,6 +316,9 @@ public final class KafkaMapping implements MappingConsumer {
                 settings.startingPosition() == StartingPosition.TRIM_HORIZON ? "earliest" : "latest");
         // A source that is away is tried every few seconds, not many times a second.
         config.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 10_000);
+        // A poller that crashed holds its partitions until its session ends (Kafka's default is 45 s).
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) options.sessionTimeout().toMillis());
+        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) options.sessionTimeout().toMillis() / 3);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(500, Math.min(settings.batchSize(), 5_000)));
         // The classic group protocol works with brokers older than Kafka 4; cooperative rebalances only
         // take from a consumer the partitions that move.

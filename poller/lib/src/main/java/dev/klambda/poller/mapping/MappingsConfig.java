@@ -19,6 +19,13 @@ public interface MappingsConfig {
     @WithDefault("30s")
     Duration drain();
 
+    /**
+     * How long a Kafka mapping's consumer that stopped answering (a poller that crashed) keeps its
+     * partitions before its group hands them on; at least the broker's group.min.session.timeout.ms (6 s).
+     */
+    @WithDefault("10s")
+    Duration sessionTimeout();
+
     /** How often the mappings are compared with what runs. */
     @WithDefault("1s")
     Duration rescan();
@@ -26,6 +33,7 @@ public interface MappingsConfig {
     /** The options these settings give. */
     default MappingRunner.Options options() {
         return new MappingRunner.Options(rescan(), MappingRunner.Options.DEFAULT.lagReport(),
-                new ConsumerOptions(firstBackoff(), maxBackoff(), drain(), ConsumerOptions.DEFAULT.maxPayload()));
+                new ConsumerOptions(firstBackoff(), maxBackoff(), drain(), ConsumerOptions.DEFAULT.maxPayload(),
+                        sessionTimeout()));
     }
 }
