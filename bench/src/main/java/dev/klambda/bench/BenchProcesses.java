@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +20,8 @@ import dev.klambda.agent.Interpreters;
 
 /**
  * Starts the JVMs a benchmark measures (the packaged standalone platform, agent hosts), waits for
- * each to print its ready line and drains its output; closing destroys every one still running.
+ * each to print its ready line and drains its output (into BENCH_LOG when set); closing destroys
+ * every one still running.
  */
 final class BenchProcesses implements AutoCloseable {
 
@@ -75,13 +77,17 @@ final class BenchProcesses implements AutoCloseable {
         processes.add(process);
         CountDownLatch ready = new CountDownLatch(1);
         List<String> output = new ArrayList<>();
+        Path log = System.getenv("BENCH_LOG") == null ? null : Path.of(System.getenv("BENCH_LOG"));
         Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader lines = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     if (ready.getCount() == 0) {
-                        // Ready: the function log lines that follow are drained, not kept.
+                        // Ready: the function log lines that follow are drained, not kept (BENCH_LOG: appended there).
+                        if (log != null) {
+                            Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                        }
                         continue;
                     }
                     synchronized (output) {

@@ -58,7 +58,7 @@ import dev.klambda.poller.mapping.FailureRecords.Condition;
 public final class KafkaMapping implements MappingConsumer {
 
     private static final Logger LOG = Logger.getLogger(KafkaMapping.class);
-    private static final Duration BUSY_POLL = Duration.ofMillis(10);
+    private static final Duration BUSY_POLL = Duration.ofMillis(5);
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
     private static final Duration CONNECT = Duration.ofSeconds(10);
     private static final Duration LAG_INTERVAL = Duration.ofSeconds(1);
@@ -215,6 +215,9 @@ public final class KafkaMapping implements MappingConsumer {
     private volatile Consumer<byte[], byte[]> connecting;
     private Consumer<byte[], byte[]> consumer;
     private Instant lastLag = Instant.EPOCH;
+    private boolean commitInFlight;
+    private Instant commitRetryAt = Instant.EPOCH;
+    private int commitFailures;
 
     /** @param destinations where given-up records go; its Kafka topics are on the source's cluster */
     public KafkaMapping(KafkaMappingSettings settings, MappingFunctions functions, Destinations destinations,
@@ -291,6 +294,7 @@ public final class KafkaMapping implements MappingConsumer {
                     accept(record);
                 }
                 runCompletions();
+                commitPending();
                 dispatch();
                 pauseWhenFull();
                 reportLag();
@@ -319,7 +323,9 @@ public final class KafkaMapping implements MappingConsumer {
         // A poller that crashed holds its partitions until its session ends (Kafka's default is 45 s).
         config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) options.sessionTimeout().toMillis());
         config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) options.sessionTimeout().toMillis() / 3);
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(500, Math.min(settings.batchSize(), 5_000)));
+        // One poll may refill every partition's buffer (pauseWhenFull bounds what is held); 1,000 a poll
+        // held batches of 1,000 on 8 partitions to a third of what the broker serves.
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
         // The classic group protocol works with brokers older than Kafka 4; cooperative rebalances only
         // take from a consumer the partitions that move.
         config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
@@ -503,7 +509,7 @@ public final class KafkaMapping implements MappingConsumer {
             partition.again.addFirst(batch.from(split));
             partition.again.addFirst(batch.before(split));
             metrics.retried("bisect");
-            commit(partition);
+            commitPending();
             return;
         }
         int attempts = batch.attempts() + 1;
@@ -515,7 +521,7 @@ public final class KafkaMapping implements MappingConsumer {
             partition.again.addFirst(batch.attempted(attempts));
             partition.notBefore = clock.instant().plus(backoff.after(attempts - 1));
         }
-        commit(partition);
+        commitPending();
     }
 
     /** Sends given-up records to the on-failure destination (or drops them when there is none). */
@@ -589,21 +595,47 @@ public final class KafkaMapping implements MappingConsumer {
     private void finished(Partition partition, Batch batch) {
         partition.current = null;
         partition.finishedThrough = Math.max(partition.finishedThrough, batch.last());
-        commit(partition);
+        commitPending();
     }
 
-    /** Commits the partition's position when it moved; a failed commit is repeated by the next one. */
-    private void commit(Partition partition) {
-        long position = partition.uncommitted();
-        if (position < 0) {
+    /**
+     * Commits the positions that moved, all partitions in one request, with at most one request in
+     * flight: a busy consumer does not queue a commit per batch behind a slow coordinator. A failed
+     * commit is sent again after a backoff, so the group's offsets catch up even when no further
+     * batch comes.
+     */
+    private void commitPending() {
+        if (commitInFlight || clock.instant().isBefore(commitRetryAt)) {
             return;
         }
-        partition.committed = position;
-        consumer.commitAsync(Map.of(partition.topicPartition, new OffsetAndMetadata(position)), (offsets, failure) -> {
-            if (failure != null) {
-                LOG.warnf("Mapping %s: committing %s failed; its records may be processed again: %s", settings.uuid(),
-                        offsets, failure.getMessage());
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Partition partition : partitions.values()) {
+            long position = partition.uncommitted();
+            if (position >= 0) {
+                offsets.put(partition.topicPartition, new OffsetAndMetadata(position));
+                partition.committed = position;
             }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        commitInFlight = true;
+        consumer.commitAsync(offsets, (sent, failure) -> {
+            // On the consumer's thread, in a poll.
+            commitInFlight = false;
+            if (failure == null) {
+                commitFailures = 0;
+                return;
+            }
+            LOG.warnf("Mapping %s: committing %d partitions failed; trying again: %s", settings.uuid(), sent.size(),
+                    failure.getMessage());
+            sent.forEach((topicPartition, offset) -> {
+                Partition partition = partitions.get(topicPartition);
+                if (partition != null && partition.committed == offset.offset()) {
+                    partition.committed = -1;
+                }
+            });
+            commitRetryAt = clock.instant().plus(backoff.after(commitFailures++));
         });
     }
 
@@ -655,7 +687,8 @@ public final class KafkaMapping implements MappingConsumer {
     private void commitNow(Collection<Partition> which) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (Partition partition : which) {
-            long position = partition.uncommitted();
+            // Also what an asynchronous commit still under way carries: it may yet fail.
+            long position = partition.finishedThrough >= 0 ? partition.position() : -1;
             if (position >= 0) {
                 offsets.put(partition.topicPartition, new OffsetAndMetadata(position));
                 partition.committed = position;
