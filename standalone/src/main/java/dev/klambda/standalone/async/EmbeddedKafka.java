@@ -53,6 +53,17 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param port the client port; 0 takes a free one
      */
     public static EmbeddedKafka start(Path directory, int port, int partitions) throws Exception {
+        return start(directory, port, partitions, Map.of(), Map.of());
+    }
+
+    /**
+     * Starts the broker with further listeners, e.g. one that asks for SASL.
+     *
+     * @param listeners further listeners: their security protocol (also their name) and port
+     * @param settings further broker settings, e.g. for those listeners' mechanisms
+     */
+    public static EmbeddedKafka start(Path directory, int port, int partitions, Map<String, Integer> listeners,
+            Map<String, String> settings) throws Exception {
         Files.createDirectories(directory);
         int clientPort = port == 0 ? freePort() : requireFree(port);
         int controllerPort = freePort();
@@ -81,6 +92,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.put("message.max.bytes", Integer.toString(AsyncTopics.MAX_RECORD_BYTES));
         // Destinations and event sources may name topics nobody created yet.
         config.put("auto.create.topics.enable", "true");
+        listeners.forEach((protocol, listenerPort) -> {
+            String at = protocol + "://127.0.0.1:" + listenerPort;
+            config.put("listeners", config.getProperty("listeners") + "," + at);
+            config.put("advertised.listeners", config.getProperty("advertised.listeners") + "," + at);
+            config.put("listener.security.protocol.map",
+                    config.getProperty("listener.security.protocol.map") + "," + protocol + ":" + protocol);
+        });
+        config.putAll(settings);
         KafkaConfig kafkaConfig = KafkaConfig.fromProps(config, false);
         if (!Files.exists(directory.resolve("meta.properties"))) {
             format(logs);

@@ -47,7 +47,7 @@ public class EventSourceMappings {
         AwsCredentialsProvider sqsCredentials = StaticCredentialsProvider
                 .create(AwsBasicCredentials.create(config.async().sqsAccessKey(), config.async().sqsSecretKey()));
         runner = new MappingRunner(store, tenants, new InvokerMappingFunctions(invoker, tenants, config.region()),
-                events, sqs, sqsDefaults, sqsCredentials, new MappingRunner.StatusWriter() {
+                events, sqs, sqsDefaults, sqsCredentials, store::secret, new MappingRunner.StatusWriter() {
                     @Override
                     public void write(EventSourceMapping mapping, EventSourceMappingStatus status) {
                         store.writeStatus(mapping, status);

@@ -14,6 +14,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,6 +37,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 
 import dev.klambda.core.code.CodeDigest;
 import dev.klambda.core.manifest.ManifestReader;
@@ -109,7 +112,7 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
 
     /** One namespace's resources, indexed the ways Lambda looks them up. */
     record Namespace(Map<String, Function> functions, Map<String, List<Version>> versions,
-            Map<String, List<Alias>> aliases, List<EventSourceMapping> mappings) {
+            Map<String, List<Alias>> aliases, List<EventSourceMapping> mappings, Map<String, Secret> secrets) {
     }
 
     /** Everything loaded at one moment. */
@@ -222,6 +225,53 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
     public List<Alias> aliases(String namespace, String functionName) {
         Namespace ns = snapshot.namespaces().get(namespace);
         return ns == null ? List.of() : ns.aliases().getOrDefault(functionName, List.of());
+    }
+
+    /**
+     * The data of Secret {@code name} in {@code namespace}, as Kubernetes holds it: {@code data}
+     * decoded from base64, {@code stringData} as UTF-8 (winning over data, as the API server merges
+     * them). Secrets are read from manifests only; the API never shows them.
+     */
+    public Optional<Map<String, byte[]>> secret(String namespace, String name) {
+        Namespace ns = snapshot.namespaces().get(namespace);
+        Secret secret = ns == null ? null : ns.secrets().get(name);
+        if (secret == null) {
+            return Optional.empty();
+        }
+        Map<String, byte[]> data = new HashMap<>();
+        if (secret.getData() != null) {
+            secret.getData().forEach((key, value) -> data.put(key, Base64.getDecoder().decode(value)));
+        }
+        if (secret.getStringData() != null) {
+            secret.getStringData().forEach((key, value) -> data.put(key, value.getBytes(StandardCharsets.UTF_8)));
+        }
+        return Optional.of(Map.copyOf(data));
+    }
+
+    /** A core/v1 Secret from a manifest: a name, and data (base64) or stringData. */
+    private Secret secret(JsonNode content) {
+        if (!content.path("apiVersion").asText().equals("v1")) {
+            throw new IllegalArgumentException("a Secret's apiVersion is v1");
+        }
+        String name = content.path("metadata").path("name").asText("");
+        if (!name.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+            throw new IllegalArgumentException("metadata.name must be a DNS subdomain name: \"" + name + "\"");
+        }
+        String namespace = content.path("metadata").path("namespace").asText(defaultNamespace);
+        Map<String, String> data = new HashMap<>();
+        content.path("data").fields().forEachRemaining(field -> {
+            try {
+                Base64.getDecoder().decode(field.getValue().asText());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("data." + field.getKey() + " is not base64");
+            }
+            data.put(field.getKey(), field.getValue().asText());
+        });
+        Map<String, String> stringData = new HashMap<>();
+        content.path("stringData").fields()
+                .forEachRemaining(field -> stringData.put(field.getKey(), field.getValue().asText()));
+        return new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withData(data).withStringData(stringData).build();
     }
 
     @Override
@@ -473,6 +523,14 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
         List<String> problems = new ArrayList<>();
         for (ManifestReader.Document document : documents) {
             String where = describe(document);
+            if (document.content().path("kind").asText().equals("Secret")) {
+                try {
+                    entries.add(new Entry(secret(document.content())));
+                } catch (IllegalArgumentException e) {
+                    problems.add(where + ": " + e.getMessage());
+                }
+                continue;
+            }
             Checked checked = check(document.content(), previous::get);
             checked.errors().forEach(error -> problems.add(where + ": " + error));
             if (checked.resource() == null) {
@@ -554,6 +612,7 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
         Map<String, Map<String, List<Version>>> versions = new TreeMap<>();
         Map<String, Map<String, List<Alias>>> aliases = new TreeMap<>();
         Map<String, List<EventSourceMapping>> mappings = new TreeMap<>();
+        Map<String, Map<String, Secret>> secrets = new TreeMap<>();
         List<Problem> problems = new ArrayList<>();
         Map<String, Path> functionNames = new HashMap<>();
 
@@ -596,6 +655,8 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
                         .computeIfAbsent(alias.getSpec().functionName(), f -> new ArrayList<>()).add(alias);
                 case EventSourceMapping mapping -> mappings.computeIfAbsent(namespace, n -> new ArrayList<>())
                         .add(mapping);
+                case Secret secret -> secrets.computeIfAbsent(namespace, n -> new TreeMap<>())
+                        .put(secret.getMetadata().getName(), secret);
                 default -> throw new IllegalStateException("unexpected kind " + resource.getKind());
             }
         }
@@ -615,6 +676,7 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
         names.addAll(versions.keySet());
         names.addAll(aliases.keySet());
         names.addAll(mappings.keySet());
+        names.addAll(secrets.keySet());
         Map<String, Namespace> namespaces = new TreeMap<>();
         for (String name : names) {
             Map<String, List<Version>> byFunction = new TreeMap<>();
@@ -631,7 +693,7 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
             namespaces.put(name, new Namespace(
                     Collections.unmodifiableMap(new TreeMap<>(functions.getOrDefault(name, Map.of()))),
                     Collections.unmodifiableMap(byFunction), Collections.unmodifiableMap(aliasesByFunction),
-                    namespaceMappings));
+                    namespaceMappings, Map.copyOf(secrets.getOrDefault(name, Map.of()))));
         }
         return new Snapshot(Collections.unmodifiableMap(namespaces), List.copyOf(problems),
                 Collections.unmodifiableMap(sources));

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +22,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +38,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,6 +50,7 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 import dev.klambda.standalone.LambdaClients;
 import dev.klambda.standalone.ManifestsResource;
+import dev.klambda.standalone.async.EmbeddedKafka;
 import dev.klambda.standalone.mapping.BatchControl.Batch;
 import dev.klambda.standalone.mapping.BatchControl.Seen;
 
@@ -388,5 +395,89 @@ class KafkaMappingsIT {
                 .lastProcessingResult().startsWith("PROBLEM: Connection error"));
         await().atMost(DELIVERY).until(() -> !MappingServices.control().processed(topic).isEmpty());
         lambda().deleteEventSourceMapping(r -> r.uuid(unreachable));
+    }
+
+    @Test
+    void readsASaslScramClusterWithTheSecretsCredentialsAndReportsWrongOrMissingOnes(@TempDir Path brokerDirectory)
+            throws Exception {
+        int saslPort = freePort();
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+        try (EmbeddedKafka secured = EmbeddedKafka.start(brokerDirectory, 0, 1, Map.of("SASL_PLAINTEXT", saslPort),
+                Map.of("sasl.enabled.mechanisms", "SCRAM-SHA-512",
+                        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", jaas));
+                Admin securedAdmin = Admin.create(
+                        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, secured.bootstrapServers()))) {
+            securedAdmin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("mapper",
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "s3cret \"quoted\""))).all().get();
+            String topic = "secured-" + UUID.randomUUID().toString().substring(0, 8);
+            securedAdmin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, secured.bootstrapServers()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                plain.send(new ProducerRecord<>(topic, JSON.writeValueAsBytes(value(topic, "secured")))).get();
+            }
+            Path manifests = ManifestsResource.manifests();
+            Files.writeString(manifests.resolve("secured.yaml"), """
+                    apiVersion: v1
+                    kind: Secret
+                    metadata: {name: kafka-login}
+                    stringData: {username: mapper, password: 's3cret "quoted"'}
+                    ---
+                    apiVersion: v1
+                    kind: Secret
+                    metadata: {name: kafka-wrong}
+                    data: {username: bWFwcGVy, password: d3Jvbmc=}
+                    """ + securedMapping("secured", saslPort, topic, "kafka-login")
+                    + securedMapping("wrong-password", saslPort, topic, "kafka-wrong")
+                    + securedMapping("no-secret", saslPort, topic, "kafka-nowhere"));
+            try {
+                BatchControl control = MappingServices.control();
+                await().atMost(DELIVERY).until(() -> !control.processed(topic).isEmpty());
+                assertThat(control.processed(topic)).extracting(Seen::id).containsExactly("secured");
+
+                await().atMost(DELIVERY).untilAsserted(() -> {
+                    GetEventSourceMappingResponse wrong = lambda()
+                            .getEventSourceMapping(r -> r.uuid(manifestUuid("wrong-password")));
+                    assertThat(wrong.stateTransitionReason()).isEqualTo("EVENT_SOURCE_AUTHN_ERROR");
+                    assertThat(wrong.lastProcessingResult()).startsWith("PROBLEM: ");
+                    GetEventSourceMappingResponse missing = lambda()
+                            .getEventSourceMapping(r -> r.uuid(manifestUuid("no-secret")));
+                    assertThat(missing.stateTransitionReason()).isEqualTo("EVENT_SOURCE_AUTHN_ERROR");
+                    assertThat(missing.lastProcessingResult()).contains("kafka-nowhere").contains("does not exist");
+                });
+                GetEventSourceMappingResponse secure = lambda().getEventSourceMapping(r -> r.uuid(manifestUuid("secured")));
+                assertThat(secure.sourceAccessConfigurations()).extracting(a -> a.typeAsString() + " " + a.uri())
+                        .containsExactly("SASL_SCRAM_512_AUTH kafka-login");
+            } finally {
+                Files.delete(manifests.resolve("secured.yaml"));
+            }
+        }
+    }
+
+    static String securedMapping(String name, int port, String topic, String secret) {
+        return """
+                ---
+                apiVersion: klambda.dev/v1alpha1
+                kind: EventSourceMapping
+                metadata: {name: %s}
+                spec:
+                  functionName: batches
+                  kafka: {bootstrapServers: ["127.0.0.1:%d"], topics: [%s]}
+                  startingPosition: TRIM_HORIZON
+                  batchSize: 1
+                  sourceAccessConfigurations: [{type: SASL_SCRAM_512_AUTH, uri: %s}]
+                """.formatted(name, port, topic, secret);
+    }
+
+    /** The UUID standalone gives a mapping from a manifest: derived from its namespace and name. */
+    static String manifestUuid(String name) {
+        return UUID.nameUUIDFromBytes(("klambda:EventSourceMapping(default/" + name + ")").getBytes(StandardCharsets.UTF_8))
+                .toString();
+    }
+
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 }

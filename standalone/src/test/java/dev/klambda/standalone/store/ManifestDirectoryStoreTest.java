@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +67,50 @@ class ManifestDirectoryStoreTest {
     void appliesAChangedManifestWithoutARestart() throws IOException {
         write("hello/function.yaml", function("hello", 1024));
         await().atMost(WATCH).until(() -> store.function("default", "hello").orElseThrow().getSpec().getMemorySize() == 1024);
+    }
+
+    @Test
+    void loadsSecretsForMappingsWithoutShowingThemAsResources() throws IOException {
+        write("secrets.yaml", """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: kafka-login}
+                data: {username: bWFwcGVy}
+                stringData: {password: s3cret}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: elsewhere, namespace: team-b}
+                stringData: {password: other}
+                """);
+        await().atMost(WATCH).until(() -> store.secret("default", "kafka-login").isPresent());
+
+        Map<String, byte[]> login = store.secret("default", "kafka-login").orElseThrow();
+        assertThat(new String(login.get("username"), StandardCharsets.UTF_8)).isEqualTo("mapper");
+        assertThat(new String(login.get("password"), StandardCharsets.UTF_8)).isEqualTo("s3cret");
+        assertThat(store.secret("team-b", "elsewhere")).isPresent();
+        assertThat(store.secret("default", "elsewhere")).isEmpty();
+        assertThat(store.snapshot().counts()).doesNotContainKey("Secret");
+    }
+
+    @Test
+    void reportsASecretThatIsNotBase64OrNotV1() throws IOException {
+        write("secrets.yaml", """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: broken}
+                data: {password: "not base64!"}
+                ---
+                apiVersion: v2
+                kind: Secret
+                metadata: {name: future}
+                """);
+        await().atMost(WATCH).until(() -> store.snapshot().problems().size() == 2);
+
+        assertThat(store.snapshot().problems()).extracting(Problem::toString).containsExactly(
+                manifests.resolve("secrets.yaml") + ": Secret \"broken\" (line 1): data.password is not base64",
+                manifests.resolve("secrets.yaml") + ": Secret \"future\" (line 6): a Secret's apiVersion is v1");
+        assertThat(store.secret("default", "broken")).isEmpty();
     }
 
     @Test

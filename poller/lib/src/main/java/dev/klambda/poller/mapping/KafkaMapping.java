@@ -200,6 +200,7 @@ public final class KafkaMapping implements MappingConsumer {
     private final MappingFunctions functions;
     private final Destinations destinations;
     private final MappingMetrics metrics;
+    private final MappingSecrets secrets;
     private final MappingListener listener;
     private final Clock clock;
     private final ConsumerOptions options;
@@ -221,11 +222,13 @@ public final class KafkaMapping implements MappingConsumer {
 
     /** @param destinations where given-up records go; its Kafka topics are on the source's cluster */
     public KafkaMapping(KafkaMappingSettings settings, MappingFunctions functions, Destinations destinations,
-            MappingMetrics metrics, MappingListener listener, Clock clock, ConsumerOptions options) {
+            MappingMetrics metrics, MappingSecrets secrets, MappingListener listener, Clock clock,
+            ConsumerOptions options) {
         this.settings = settings;
         this.functions = functions;
         this.destinations = destinations;
         this.metrics = metrics;
+        this.secrets = secrets;
         this.listener = listener;
         this.clock = clock;
         this.options = options;
@@ -257,7 +260,7 @@ public final class KafkaMapping implements MappingConsumer {
             } catch (WakeupException e) {
                 // close() cut a wait for the cluster short.
                 return;
-            } catch (AuthenticationException e) {
+            } catch (KafkaSecurity.MissingSecretException | AuthenticationException e) {
                 listener.sourceProblem("EVENT_SOURCE_AUTHN_ERROR", e.getMessage());
             } catch (AuthorizationException e) {
                 listener.sourceProblem("EVENT_SOURCE_AUTHZ_ERROR", e.getMessage());
@@ -311,7 +314,9 @@ public final class KafkaMapping implements MappingConsumer {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = new HashMap<>();
+        // The Secrets are read on every attempt: one that is missing or wrong may be fixed meanwhile.
+        Map<String, Object> config = new HashMap<>(
+                KafkaSecurity.config(settings.namespace(), settings.access(), secrets));
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.consumerGroup());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "klambda-mapping-" + settings.uuid());

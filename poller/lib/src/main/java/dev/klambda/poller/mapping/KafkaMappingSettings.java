@@ -10,6 +10,7 @@ import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingSpec.Funct
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingSpec.StartingPosition;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.FilterCriteria;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.KafkaSource;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.SourceAccessConfiguration;
 
 /**
  * What a Kafka event source mapping asks for, with Lambda's defaults filled in: batch size 100, a
@@ -21,11 +22,12 @@ import dev.klambda.crds.v1alpha1.eventsourcemapping.KafkaSource;
  * @param maxRetries retries of a failed batch; -1 for no limit
  * @param maxRecordAge how old a record may be when its turn comes; null for no limit
  * @param onFailure where given-up records go, or null
+ * @param access the credentials and TLS material to reach the cluster with ({@link KafkaSecurity})
  */
 public record KafkaMappingSettings(String namespace, String uuid, String function, List<String> bootstrapServers,
         List<String> topics, String consumerGroup, StartingPosition startingPosition, Instant startingTimestamp,
         int batchSize, Duration batchingWindow, int maxRetries, Duration maxRecordAge, boolean bisect,
-        boolean reportItemFailures, String onFailure, EventFilter filter) {
+        boolean reportItemFailures, String onFailure, EventFilter filter, List<SourceAccessConfiguration> access) {
 
     public static final int DEFAULT_BATCH_SIZE = 100;
     public static final Duration DEFAULT_BATCHING_WINDOW = Duration.ofMillis(500);
@@ -36,12 +38,12 @@ public record KafkaMappingSettings(String namespace, String uuid, String functio
      * The settings of a Kafka mapping.
      *
      * @throws InvalidMappingException when the filter patterns are not valid, the on-failure
-     *         destination is one of the source topics, or the mapping needs credentials
+     *         destination is one of the source topics, or the source access configurations do not fit Kafka
      */
     public static KafkaMappingSettings of(EventSourceMapping mapping, String uuid) {
         EventSourceMappingSpec spec = mapping.getSpec();
         KafkaSource kafka = spec.kafka();
-        noCredentials(spec);
+        KafkaSecurity.check(spec.sourceAccessConfigurations());
         String onFailure = spec.destinationConfig() == null || spec.destinationConfig().onFailure() == null ? null
                 : spec.destinationConfig().onFailure().destination();
         if (onFailure != null && onFailure.startsWith("kafka://")
@@ -67,7 +69,8 @@ public record KafkaMappingSettings(String namespace, String uuid, String functio
                 Boolean.TRUE.equals(spec.bisectBatchOnFunctionError()),
                 spec.functionResponseTypes() != null
                         && spec.functionResponseTypes().contains(FunctionResponseType.ReportBatchItemFailures),
-                onFailure, filter);
+                onFailure, filter,
+                spec.sourceAccessConfigurations() == null ? List.of() : List.copyOf(spec.sourceAccessConfigurations()));
     }
 
     /** The bootstrap servers as Kafka clients and Lambda's event write them. */
@@ -90,9 +93,4 @@ public record KafkaMappingSettings(String namespace, String uuid, String functio
         }
     }
 
-    static void noCredentials(EventSourceMappingSpec spec) {
-        if (spec.sourceAccessConfigurations() != null && !spec.sourceAccessConfigurations().isEmpty()) {
-            throw new InvalidMappingException("source access configurations (credentials) are not supported yet");
-        }
-    }
 }

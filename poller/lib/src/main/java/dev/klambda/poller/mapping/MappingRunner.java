@@ -74,6 +74,7 @@ public final class MappingRunner implements AutoCloseable {
     private final SqsQueues sqs;
     private final SqsMappingSettings.Defaults sqsDefaults;
     private final AwsCredentialsProvider sqsCredentials;
+    private final MappingSecrets secrets;
     private final StatusWriter statuses;
     private final MeterRegistry registry;
     private final Clock clock;
@@ -90,10 +91,11 @@ public final class MappingRunner implements AutoCloseable {
      * @param sqs the SQS-compatible service for SQS destinations, or null
      * @param sqsDefaults where SQS sources are when their mapping does not say
      * @param sqsCredentials what SQS sources are read with
+     * @param secrets where source access configurations find their Secrets
      */
     public MappingRunner(ResourceStore store, TenantTable tenants, MappingFunctions functions, KafkaEventQueue events,
             SqsQueues sqs, SqsMappingSettings.Defaults sqsDefaults, AwsCredentialsProvider sqsCredentials,
-            StatusWriter statuses, MeterRegistry registry, Clock clock, Options options) {
+            MappingSecrets secrets, StatusWriter statuses, MeterRegistry registry, Clock clock, Options options) {
         this.store = store;
         this.tenants = tenants;
         this.functions = functions;
@@ -101,6 +103,7 @@ public final class MappingRunner implements AutoCloseable {
         this.sqs = sqs;
         this.sqsDefaults = sqsDefaults;
         this.sqsCredentials = sqsCredentials;
+        this.secrets = secrets;
         this.statuses = statuses;
         this.registry = registry;
         this.clock = clock;
@@ -208,10 +211,18 @@ public final class MappingRunner implements AutoCloseable {
                 return;
             }
             if (settings.onFailure() != null && settings.onFailure().startsWith("kafka://")) {
-                topics = KafkaEventQueue.connect(settings.bootstrap(), Map.of());
+                Map<String, Object> security;
+                try {
+                    security = KafkaSecurity.config(settings.namespace(), settings.access(), secrets);
+                } catch (KafkaSecurity.MissingSecretException e) {
+                    // The consumer reports it and tries again; the destination is made when it runs again.
+                    security = Map.of();
+                }
+                topics = KafkaEventQueue.connect(settings.bootstrap(), security);
             }
             Destinations destinations = new Destinations(events, topics != null ? topics : events, sqs, http, clock);
-            consumer = new KafkaMapping(settings, functions, destinations, metrics, this, clock, options.consumers());
+            consumer = new KafkaMapping(settings, functions, destinations, metrics, secrets, this, clock,
+                    options.consumers());
             consumer.start();
         }
 
@@ -257,9 +268,18 @@ public final class MappingRunner implements AutoCloseable {
                     && !spec.kafka().consumerGroupId().equals(uuid)) {
                 return;
             }
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            Map<String, Object> config = new HashMap<>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     String.join(",", spec.kafka().bootstrapServers()), AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                    10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+                    10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+            try {
+                config.putAll(KafkaSecurity.config(mapping.getMetadata().getNamespace(),
+                        spec.sourceAccessConfigurations(), secrets));
+            } catch (RuntimeException e) {
+                LOG.infof("The consumer group %s of deleted mapping %s was not deleted: %s", uuid, key(mapping),
+                        e.getMessage());
+                return;
+            }
+            try (Admin admin = Admin.create(config)) {
                 admin.deleteConsumerGroups(List.of(uuid)).all().get(15, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.infof("The consumer group %s of deleted mapping %s was not deleted: %s", uuid, key(mapping),

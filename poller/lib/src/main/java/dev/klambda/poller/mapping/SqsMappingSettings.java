@@ -42,7 +42,10 @@ public record SqsMappingSettings(String namespace, String uuid, String function,
     public static SqsMappingSettings of(EventSourceMapping mapping, String uuid, Defaults defaults) {
         EventSourceMappingSpec spec = mapping.getSpec();
         SqsSource sqs = spec.sqs();
-        KafkaMappingSettings.noCredentials(spec);
+        if (spec.sourceAccessConfigurations() != null && !spec.sourceAccessConfigurations().isEmpty()) {
+            throw new InvalidMappingException(
+                    "source access configurations are not supported for SQS sources yet: they sign with the platform's keys");
+        }
         EventFilter filter = KafkaMappingSettings.filter(spec);
         String url = sqs.queueUrl();
         String arnRegion = null;
