@@ -53,7 +53,8 @@ public class EventSourceMappingReconciler implements Reconciler<EventSourceMappi
         EventSourceMappingStatus status = new EventSourceMappingStatus(generation,
                 StatusConditions.withReady(current == null ? null : current.conditions(), clock.instant(), generation,
                         found),
-                current != null && current.uuid() != null ? current.uuid() : mapping.getMetadata().getUid(), state,
+                // The mapping's own UUID: its name when the API made it (the UUID clients were given), else its uid.
+                current != null && current.uuid() != null ? current.uuid() : mapping.uuid(), state,
                 current == null ? "USER_INITIATED" : current.stateTransitionReason(),
                 current == null ? "No records processed" : current.lastProcessingResult(),
                 current == null ? clock.instant().getEpochSecond() * 1.0 : current.lastModified(),

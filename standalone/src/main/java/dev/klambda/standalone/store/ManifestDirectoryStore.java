@@ -55,6 +55,7 @@ import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingSpec;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingStatus;
 import dev.klambda.crds.v1alpha1.function.Function;
 import dev.klambda.crds.v1alpha1.version.Version;
+import dev.klambda.poller.mapping.MappingSecrets;
 
 /**
  * Standalone's resource store: the manifests in a set of directories. Every YAML file is
@@ -238,14 +239,7 @@ public final class ManifestDirectoryStore implements ResourceStore, ResourceWrit
         if (secret == null) {
             return Optional.empty();
         }
-        Map<String, byte[]> data = new HashMap<>();
-        if (secret.getData() != null) {
-            secret.getData().forEach((key, value) -> data.put(key, Base64.getDecoder().decode(value)));
-        }
-        if (secret.getStringData() != null) {
-            secret.getStringData().forEach((key, value) -> data.put(key, value.getBytes(StandardCharsets.UTF_8)));
-        }
-        return Optional.of(Map.copyOf(data));
+        return Optional.of(MappingSecrets.data(secret));
     }
 
     /** A core/v1 Secret from a manifest: a name, and data (base64) or stringData. */
