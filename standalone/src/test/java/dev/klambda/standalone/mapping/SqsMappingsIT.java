@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -38,6 +40,7 @@ import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequ
 import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
 import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingResponse;
+import software.amazon.awssdk.services.lambda.model.SourceAccessType;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -292,5 +295,35 @@ class SqsMappingsIT {
                 () -> lambda().getEventSourceMapping(r -> r.uuid(uuid)).lastProcessingResult().startsWith("PROBLEM: "));
         assertThat(lambda().getEventSourceMapping(r -> r.uuid(uuid)).state()).isEqualTo("Creating");
         lambda().deleteEventSourceMapping(r -> r.uuid(uuid));
+    }
+
+    @Test
+    void signsWithTheKeysOfItsBasicAuthSecretOnceTheSecretExists() throws Exception {
+        Queue queue = queue("signed", 30);
+        send(queue, body(queue, "signed"));
+        String uuid = mapping(queue, r -> r.batchSize(1).sourceAccessConfigurations(
+                a -> a.type(SourceAccessType.BASIC_AUTH).uri("sqs-keys")));
+
+        await().atMost(DELIVERY).untilAsserted(() -> {
+            GetEventSourceMappingResponse mapping = lambda().getEventSourceMapping(r -> r.uuid(uuid));
+            assertThat(mapping.stateTransitionReason()).isEqualTo("EVENT_SOURCE_AUTHN_ERROR");
+            assertThat(mapping.lastProcessingResult()).contains("default/sqs-keys").contains("does not exist");
+        });
+        assertThat(seen(queue)).isEmpty();
+
+        Path secret = ManifestsResource.manifests().resolve("sqs-keys.yaml");
+        Files.writeString(secret, """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: sqs-keys}
+                stringData: {username: AKIDSQS, password: sqs-secret}
+                """);
+        try {
+            await().atMost(DELIVERY).until(() -> seen(queue).size() == 1);
+            await().atMost(DELIVERY).until(() -> left(queue) == 0);
+        } finally {
+            Files.delete(secret);
+            lambda().deleteEventSourceMapping(r -> r.uuid(uuid));
+        }
     }
 }

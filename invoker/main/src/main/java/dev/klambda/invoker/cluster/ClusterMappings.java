@@ -25,9 +25,9 @@ import dev.klambda.invoker.async.KafkaEventQueue;
 import dev.klambda.invoker.invoke.Invoker;
 import dev.klambda.poller.destination.SqsQueues;
 import dev.klambda.poller.mapping.InvokerMappingFunctions;
-import dev.klambda.poller.mapping.KafkaSecurity;
 import dev.klambda.poller.mapping.MappingRunner;
 import dev.klambda.poller.mapping.MappingSecrets;
+import dev.klambda.poller.mapping.MissingSecretException;
 import dev.klambda.poller.mapping.SqsMappingSettings;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -87,7 +87,7 @@ public class ClusterMappings {
         try {
             secret = client.secrets().inNamespace(namespace).withName(name).get();
         } catch (KubernetesClientException e) {
-            throw new KafkaSecurity.MissingSecretException("Secret " + namespace + "/" + name + " cannot be read"
+            throw new MissingSecretException("Secret " + namespace + "/" + name + " cannot be read"
                     + (e.getCode() == 403 ? " (grant the invoker's ServiceAccount get on Secrets in " + namespace + ")"
                             : "")
                     + ": " + e.getMessage());

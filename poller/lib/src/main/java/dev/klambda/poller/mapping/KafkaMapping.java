@@ -260,7 +260,7 @@ public final class KafkaMapping implements MappingConsumer {
             } catch (WakeupException e) {
                 // close() cut a wait for the cluster short.
                 return;
-            } catch (KafkaSecurity.MissingSecretException | AuthenticationException e) {
+            } catch (MissingSecretException | AuthenticationException e) {
                 listener.sourceProblem("EVENT_SOURCE_AUTHN_ERROR", e.getMessage());
             } catch (AuthorizationException e) {
                 listener.sourceProblem("EVENT_SOURCE_AUTHZ_ERROR", e.getMessage());

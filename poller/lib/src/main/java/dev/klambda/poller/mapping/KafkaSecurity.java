@@ -21,13 +21,6 @@ import dev.klambda.crds.v1alpha1.eventsourcemapping.SourceAccessConfiguration;
  */
 public final class KafkaSecurity {
 
-    /** A Secret or a key in it is missing; the mapping reports it and tries again, as it may yet appear. */
-    public static final class MissingSecretException extends RuntimeException {
-        public MissingSecretException(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     private KafkaSecurity() {
     }
 

@@ -214,7 +214,7 @@ public final class MappingRunner implements AutoCloseable {
                 Map<String, Object> security;
                 try {
                     security = KafkaSecurity.config(settings.namespace(), settings.access(), secrets);
-                } catch (KafkaSecurity.MissingSecretException e) {
+                } catch (MissingSecretException e) {
                     // The consumer reports it and tries again; the destination is made when it runs again.
                     security = Map.of();
                 }
@@ -230,7 +230,9 @@ public final class MappingRunner implements AutoCloseable {
             if (closed) {
                 return;
             }
-            consumer = new SqsMapping(settings, functions, metrics, this, clock, options.consumers(), sqsCredentials);
+            AwsCredentialsProvider credentials = settings.credentialsSecret() == null ? sqsCredentials
+                    : new SecretCredentials(secrets, settings.namespace(), settings.credentialsSecret(), clock);
+            consumer = new SqsMapping(settings, functions, metrics, this, clock, options.consumers(), credentials);
             consumer.start();
         }
 

@@ -170,6 +170,12 @@ public final class SqsMapping implements MappingConsumer {
 
     /** Reports why the queue cannot be read, in Lambda's terms. */
     private void problem(SdkException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MissingSecretException missing) {
+                listener.sourceProblem("EVENT_SOURCE_AUTHN_ERROR", missing.getMessage());
+                return;
+            }
+        }
         if (e instanceof AwsServiceException aws && aws.awsErrorDetails() != null) {
             String code = aws.awsErrorDetails().errorCode() == null ? "" : aws.awsErrorDetails().errorCode();
             String reason = switch (code) {

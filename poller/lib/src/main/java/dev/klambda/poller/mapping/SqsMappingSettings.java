@@ -6,6 +6,7 @@ import java.time.Duration;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMapping;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingSpec;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingSpec.FunctionResponseType;
+import dev.klambda.crds.v1alpha1.eventsourcemapping.SourceAccessConfiguration;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.SqsSource;
 
 /**
@@ -18,10 +19,11 @@ import dev.klambda.crds.v1alpha1.eventsourcemapping.SqsSource;
  * @param endpoint the SQS API endpoint; null for AWS's endpoint of {@code region}
  * @param region the region requests are signed for
  * @param maxConcurrency the most batches of this mapping invoking the function at once
+ * @param credentialsSecret the BASIC_AUTH Secret with the keys to sign with, or null for the platform's keys
  */
 public record SqsMappingSettings(String namespace, String uuid, String function, String queueUrl, String queueName,
         String queueOwner, String queueArn, URI endpoint, String region, int batchSize, Duration batchingWindow,
-        boolean reportItemFailures, int maxConcurrency, EventFilter filter) {
+        boolean reportItemFailures, int maxConcurrency, EventFilter filter, String credentialsSecret) {
 
     public static final int DEFAULT_BATCH_SIZE = 10;
     /** Lambda's ceiling on an SQS mapping's concurrent batches when ScalingConfig sets none. */
@@ -42,9 +44,14 @@ public record SqsMappingSettings(String namespace, String uuid, String function,
     public static SqsMappingSettings of(EventSourceMapping mapping, String uuid, Defaults defaults) {
         EventSourceMappingSpec spec = mapping.getSpec();
         SqsSource sqs = spec.sqs();
+        String credentialsSecret = null;
         if (spec.sourceAccessConfigurations() != null && !spec.sourceAccessConfigurations().isEmpty()) {
-            throw new InvalidMappingException(
-                    "source access configurations are not supported for SQS sources yet: they sign with the platform's keys");
+            if (spec.sourceAccessConfigurations().size() > 1 || spec.sourceAccessConfigurations().getFirst()
+                    .type() != SourceAccessConfiguration.Type.BASIC_AUTH) {
+                throw new InvalidMappingException("an SQS source takes one source access configuration, BASIC_AUTH "
+                        + "(a Secret with the access key id as username and the secret access key as password)");
+            }
+            credentialsSecret = spec.sourceAccessConfigurations().getFirst().uri();
         }
         EventFilter filter = KafkaMappingSettings.filter(spec);
         String url = sqs.queueUrl();
@@ -79,7 +86,7 @@ public record SqsMappingSettings(String namespace, String uuid, String function,
                         spec.maximumBatchingWindowInSeconds() == null ? 0 : spec.maximumBatchingWindowInSeconds()),
                 spec.functionResponseTypes() != null
                         && spec.functionResponseTypes().contains(FunctionResponseType.ReportBatchItemFailures),
-                concurrency, filter);
+                concurrency, filter, credentialsSecret);
     }
 
     /** A FIFO queue: its name ends in {@code .fifo}. */

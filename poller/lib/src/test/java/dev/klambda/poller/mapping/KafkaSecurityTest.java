@@ -67,9 +67,9 @@ class KafkaSecurityTest {
     @Test
     void aMissingSecretOrKeyIsReportedByName() {
         assertThatThrownBy(() -> config(new SourceAccessConfiguration(Type.BASIC_AUTH, "nowhere")))
-                .isInstanceOf(KafkaSecurity.MissingSecretException.class).hasMessageContaining("team/nowhere");
+                .isInstanceOf(MissingSecretException.class).hasMessageContaining("team/nowhere");
         assertThatThrownBy(() -> config(new SourceAccessConfiguration(Type.BASIC_AUTH, "half")))
-                .isInstanceOf(KafkaSecurity.MissingSecretException.class).hasMessageContaining("no key password");
+                .isInstanceOf(MissingSecretException.class).hasMessageContaining("no key password");
     }
 
     @Test
