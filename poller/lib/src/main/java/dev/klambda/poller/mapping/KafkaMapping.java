@@ -331,6 +331,9 @@ public final class KafkaMapping implements MappingConsumer {
         // One poll may refill every partition's buffer (pauseWhenFull bounds what is held); 1,000 a poll
         // held batches of 1,000 on 8 partitions to a third of what the broker serves.
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        // A fetch for partitions with nothing new waits at most this long at the broker; meanwhile a
+        // partition resumed after a pause cannot be fetched (one fetch per broker at a time).
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         // The classic group protocol works with brokers older than Kafka 4; cooperative rebalances only
         // take from a consumer the partitions that move.
         config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
