@@ -1,6 +1,5 @@
 import base64
 import json
-import os
 import urllib.request
 
 
@@ -17,8 +16,7 @@ def batch(event, context):
                 value = json.loads(base64.b64decode(record["value"])) if "value" in record else None
                 seen.append({"partition": key, "offset": record["offset"], "value": value})
     control = next(s["value"]["control"] for s in seen if isinstance(s["value"], dict))
-    body = json.dumps({"requestId": context.aws_request_id, "event": event, "seen": seen,
-                       "taskRoot": os.environ.get("LAMBDA_TASK_ROOT")}).encode()
+    body = json.dumps({"requestId": context.aws_request_id, "event": event, "seen": seen}).encode()
     request = urllib.request.Request(control + "/batch", data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         answer = json.loads(response.read())

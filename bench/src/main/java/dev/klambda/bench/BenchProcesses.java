@@ -3,6 +3,7 @@ package dev.klambda.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,17 +78,19 @@ final class BenchProcesses implements AutoCloseable {
         processes.add(process);
         CountDownLatch ready = new CountDownLatch(1);
         List<String> output = new ArrayList<>();
-        Path log = System.getenv("BENCH_LOG") == null ? null : Path.of(System.getenv("BENCH_LOG"));
+        String logFile = System.getenv("BENCH_LOG");
         Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                    Writer log = logFile == null ? Writer.nullWriter()
+                            : Files.newBufferedWriter(Path.of(logFile), StandardOpenOption.CREATE,
+                                    StandardOpenOption.APPEND)) {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     if (ready.getCount() == 0) {
                         // Ready: the function log lines that follow are drained, not kept (BENCH_LOG: appended there).
-                        if (log != null) {
-                            Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                        }
+                        log.write(line);
+                        log.write('\n');
                         continue;
                     }
                     synchronized (output) {

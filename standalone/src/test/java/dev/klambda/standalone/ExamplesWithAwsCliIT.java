@@ -3,6 +3,10 @@ package dev.klambda.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,8 +14,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -31,18 +39,57 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 class ExamplesWithAwsCliIT {
 
+    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path home;
 
-    static StandaloneProcess platform;
+    static Platform platform;
+
+    /** A running copy of the packaged platform and everything it printed. */
+    record Platform(Process process, int port, List<String> output) {
+
+        /** Starts the platform as ./klambda up does and returns once it listens. */
+        static Platform start(Path home) throws Exception {
+            int port = freePort();
+            String java = ProcessHandle.current().info().command().orElse("java");
+            ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString()).redirectErrorStream(true);
+            builder.environment().putAll(Map.of("KLAMBDA_PORT", String.valueOf(port), "KLAMBDA_HOME", home.toString(),
+                    "KLAMBDA_MANIFESTS", EXAMPLES.toString(), "KLAMBDA_KAFKA_PORT", "0"));
+            Process process = builder.start();
+            List<String> output = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch listening = new CountDownLatch(1);
+            Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader lines = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                        output.add(line);
+                        if (line.startsWith("klambda standalone is listening on")) {
+                            listening.countDown();
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            });
+            assertThat(listening.await(60, TimeUnit.SECONDS)).as("banner within 60 s; output: %s", output).isTrue();
+            return new Platform(process, port, output);
+        }
+
+        private static int freePort() throws IOException {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return socket.getLocalPort();
+            }
+        }
+    }
 
     @BeforeAll
     static void startLikeKlambdaUp() throws Exception {
         Assumptions.assumeTrue(AwsCli.installed(), "the aws CLI is not installed");
-        platform = StandaloneProcess.start(home, EXAMPLES, Map.of());
+        platform = Platform.start(home);
     }
 
     @AfterAll
@@ -144,7 +191,7 @@ class ExamplesWithAwsCliIT {
     @Test
     void stopsCleanlyOnCtrlC() throws Exception {
         // A copy of its own, so that the other tests keep theirs whatever the order.
-        StandaloneProcess second = StandaloneProcess.start(home.resolve("second"), EXAMPLES, Map.of());
+        Platform second = Platform.start(home.resolve("second"));
         new ProcessBuilder("kill", "-INT", String.valueOf(second.process().pid())).start().waitFor();
         assertThat(second.process().waitFor(20, TimeUnit.SECONDS)).as("stopped within 20 s after SIGINT").isTrue();
         await().atMost(Duration.ofSeconds(5))

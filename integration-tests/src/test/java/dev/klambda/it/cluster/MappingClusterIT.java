@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +20,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.klambda.it.KafkaOffsets;
 import dev.klambda.standalone.async.EmbeddedKafka;
 
 import software.amazon.awssdk.core.SdkBytes;
@@ -143,8 +141,8 @@ class MappingClusterIT {
                 .uuid();
 
         await().atMost(DELIVERED).until(() -> seen.size() == RECORDS);
-        Map<TopicPartition, Long> ends = ends(topic);
-        await().atMost(DELIVERED).untilAsserted(() -> assertThat(committed(uuid)).isEqualTo(ends));
+        Map<TopicPartition, Long> ends = KafkaOffsets.ends(admin, topic, PARTITIONS);
+        await().atMost(DELIVERED).untilAsserted(() -> assertThat(KafkaOffsets.committed(admin, uuid)).isEqualTo(ends));
 
         ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(uuid)).all().get().get(uuid);
         assertThat(group.members()).as("a consumer of each replica").hasSize(2)
@@ -158,27 +156,5 @@ class MappingClusterIT {
             assertThat(mapping.lastProcessingResult()).isEqualTo("OK");
         });
         lambda.deleteEventSourceMapping(r -> r.uuid(uuid));
-    }
-
-    static Map<TopicPartition, Long> committed(String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
-        Map<TopicPartition, Long> out = new HashMap<>();
-        offsets.forEach((partition, offset) -> {
-            if (offset != null) {
-                out.put(partition, offset.offset());
-            }
-        });
-        return out;
-    }
-
-    static Map<TopicPartition, Long> ends(String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(request).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
-        return ends;
     }
 }

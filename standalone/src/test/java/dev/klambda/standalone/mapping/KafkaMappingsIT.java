@@ -111,7 +111,7 @@ class KafkaMappingsIT {
 
     /** A record value: its id, its topic, the control URL, and what else the test sets. */
     static ObjectNode value(String topic, String id) {
-        return JSON.createObjectNode().put("id", id).put("topic", topic).put("control", MappingServices.control().url());
+        return JSON.createObjectNode().put("id", id).put("topic", topic).put("control", MappingServices.batches().url());
     }
 
     static void send(String topic, Integer partition, Long timestamp, String key, ObjectNode value) throws Exception {
@@ -182,7 +182,7 @@ class KafkaMappingsIT {
 
         String uuid = mapping(topic, r -> r.batchSize(100).maximumBatchingWindowInSeconds(1));
 
-        BatchControl control = MappingServices.control();
+        BatchControl control = MappingServices.batches();
         await().atMost(DELIVERY).until(() -> control.processed(topic).size() >= count + 1);
         List<Batch> batches = control.batches(topic);
         assertThat(batches).allSatisfy(batch -> {
@@ -244,7 +244,7 @@ class KafkaMappingsIT {
 
         JsonNode record = failureRecords(failures, 1).getFirst();
 
-        BatchControl control = MappingServices.control();
+        BatchControl control = MappingServices.batches();
         assertThat(control.batches(topic).stream().filter(b -> b.records().getFirst().id().equals("poison")))
                 .hasSize(3);
         assertThat(record.path("requestContext").path("condition").asText()).isEqualTo("RetryAttemptsExhausted");
@@ -268,7 +268,7 @@ class KafkaMappingsIT {
         send(topic, 0, null, null, value(topic, "flaky").put("failTimes", 2));
         String uuid = mapping(topic, r -> r.batchSize(10).maximumRetryAttempts(2));
 
-        BatchControl control = MappingServices.control();
+        BatchControl control = MappingServices.batches();
         await().atMost(DELIVERY).until(() -> !control.processed(topic).isEmpty());
         assertThat(control.batches(topic)).extracting(Batch::failed).containsExactly(true, true, false);
         await().atMost(DELIVERY).untilAsserted(
@@ -288,7 +288,7 @@ class KafkaMappingsIT {
         JsonNode record = failureRecords(failures, 1).getFirst();
 
         assertThat(record.path("KafkaBatchInfo").path("recordInfo").path("offset").asText()).isEqualTo("5");
-        BatchControl control = MappingServices.control();
+        BatchControl control = MappingServices.batches();
         await().atMost(DELIVERY).until(() -> control.processed(topic).size() == 7);
         assertThat(control.processed(topic)).extracting(Seen::id)
                 .containsExactly("r0", "r1", "r2", "r3", "r4", "r6", "r7");
@@ -304,7 +304,7 @@ class KafkaMappingsIT {
         String uuid = mapping(topic,
                 r -> r.batchSize(6).functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES));
 
-        BatchControl control = MappingServices.control();
+        BatchControl control = MappingServices.batches();
         await().atMost(DELIVERY).until(() -> control.batches(topic).size() == 2);
         assertThat(control.batches(topic).get(0).records()).extracting(Seen::offset).containsExactly(0L, 1L, 2L, 3L, 4L,
                 5L);
@@ -324,7 +324,7 @@ class KafkaMappingsIT {
 
         await().atMost(DELIVERY).untilAsserted(
                 () -> assertThat(committed(uuid)).containsEntry(new TopicPartition(topic, 0), 10L));
-        assertThat(MappingServices.control().processed(topic)).extracting(Seen::id).containsExactly("f0", "f3", "f6",
+        assertThat(MappingServices.batches().processed(topic)).extracting(Seen::id).containsExactly("f0", "f3", "f6",
                 "f9");
     }
 
@@ -343,8 +343,8 @@ class KafkaMappingsIT {
         assertThat(record.path("requestContext").path("condition").asText()).isEqualTo("RecordAgeExceeded");
         assertThat(record.path("requestContext").path("approximateInvokeCount").asInt()).isZero();
         assertThat(record.path("responseContext").isNull()).isTrue();
-        await().atMost(DELIVERY).until(() -> !MappingServices.control().processed(topic).isEmpty());
-        assertThat(MappingServices.control().batches(topic)).flatExtracting(Batch::records).extracting(Seen::id)
+        await().atMost(DELIVERY).until(() -> !MappingServices.batches().processed(topic).isEmpty());
+        assertThat(MappingServices.batches().batches(topic)).flatExtracting(Batch::records).extracting(Seen::id)
                 .containsExactly("new");
     }
 
@@ -353,7 +353,7 @@ class KafkaMappingsIT {
         String topic = topic("lifecycle", 1);
         send(topic, 0, null, null, value(topic, "before"));
         String uuid = mapping(topic, r -> r.batchSize(10).maximumBatchingWindowInSeconds(0));
-        BatchControl control = MappingServices.control();
+        BatchControl control = MappingServices.batches();
         await().atMost(DELIVERY).until(() -> control.processed(topic).size() == 1);
         await().atMost(DELIVERY)
                 .until(() -> lambda().getEventSourceMapping(r -> r.uuid(uuid)).state().equals("Enabled"));
@@ -393,7 +393,7 @@ class KafkaMappingsIT {
 
         await().atMost(DELIVERY).until(() -> lambda().getEventSourceMapping(r -> r.uuid(unreachable))
                 .lastProcessingResult().startsWith("PROBLEM: Connection error"));
-        await().atMost(DELIVERY).until(() -> !MappingServices.control().processed(topic).isEmpty());
+        await().atMost(DELIVERY).until(() -> !MappingServices.batches().processed(topic).isEmpty());
         lambda().deleteEventSourceMapping(r -> r.uuid(unreachable));
     }
 
@@ -431,7 +431,7 @@ class KafkaMappingsIT {
                     + securedMapping("wrong-password", saslPort, topic, "kafka-wrong")
                     + securedMapping("no-secret", saslPort, topic, "kafka-nowhere"));
             try {
-                BatchControl control = MappingServices.control();
+                BatchControl control = MappingServices.batches();
                 await().atMost(DELIVERY).until(() -> !control.processed(topic).isEmpty());
                 assertThat(control.processed(topic)).extracting(Seen::id).containsExactly("secured");
 

@@ -99,7 +99,7 @@ class SqsMappingsIT {
     /** A message body: its id, its queue (as the control's "topic"), the control URL, and what else the test sets. */
     static ObjectNode body(Queue queue, String id) {
         return JSON.createObjectNode().put("id", id).put("topic", queue.name()).put("control",
-                MappingServices.control().url());
+                MappingServices.batches().url());
     }
 
     static void send(Queue queue, ObjectNode body) throws Exception {
@@ -128,7 +128,7 @@ class SqsMappingsIT {
     }
 
     static List<Seen> seen(Queue queue) {
-        return MappingServices.control().batches(queue.name()).stream().flatMap(b -> b.records().stream()).toList();
+        return MappingServices.batches().batches(queue.name()).stream().flatMap(b -> b.records().stream()).toList();
     }
 
     @Test
@@ -145,7 +145,7 @@ class SqsMappingsIT {
         String uuid = mapping(queue, r -> {
         });
 
-        BatchControl control = MappingServices.control();
+        BatchControl control = MappingServices.batches();
         await().atMost(DELIVERY).until(() -> control.processed(queue.name()).size() >= count + 1);
         assertThat(control.processed(queue.name()).stream().map(Seen::id).distinct()).hasSize(count + 1);
         assertThat(control.batches(queue.name())).allSatisfy(batch -> assertThat(batch.records()).hasSizeBetween(1, 10));
@@ -192,7 +192,7 @@ class SqsMappingsIT {
         String uuid = mapping(queue, r -> r.batchSize(60).maximumBatchingWindowInSeconds(1)
                 .scalingConfig(s -> s.maximumConcurrency(2)));
 
-        BatchControl control = MappingServices.control();
+        BatchControl control = MappingServices.batches();
         await().atMost(DELIVERY).until(() -> control.processed(queue.name()).size() >= 60);
         assertThat(control.processed(queue.name()).stream().map(Seen::id).distinct()).hasSize(60);
         assertThat(control.batches(queue.name())).hasSizeLessThanOrEqualTo(6)
@@ -225,7 +225,7 @@ class SqsMappingsIT {
         send(queue, body(queue, "flaky").put("failTimes", 1));
         String uuid = mapping(queue, r -> r.batchSize(1));
 
-        BatchControl control = MappingServices.control();
+        BatchControl control = MappingServices.batches();
         await().atMost(DELIVERY).until(() -> control.batches(queue.name()).size() == 2);
         List<Batch> batches = control.batches(queue.name());
         assertThat(batches).extracting(Batch::failed).containsExactly(true, false);
@@ -244,7 +244,7 @@ class SqsMappingsIT {
         }
         String uuid = mapping(queue, r -> r.batchSize(1).scalingConfig(s -> s.maximumConcurrency(2)));
 
-        BatchControl control = MappingServices.control();
+        BatchControl control = MappingServices.batches();
         await().atMost(DELIVERY).until(() -> control.processed(queue.name()).size() >= 12);
         assertThat(control.peakConcurrency(queue.name())).isEqualTo(2);
         lambda().deleteEventSourceMapping(r -> r.uuid(uuid));

@@ -23,15 +23,10 @@ import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingStatus;
 import dev.klambda.invoker.async.EventQueue;
 import dev.klambda.invoker.async.KafkaEventQueue;
 import dev.klambda.invoker.invoke.Invoker;
-import dev.klambda.poller.destination.SqsQueues;
 import dev.klambda.poller.mapping.InvokerMappingFunctions;
 import dev.klambda.poller.mapping.MappingRunner;
 import dev.klambda.poller.mapping.MappingSecrets;
 import dev.klambda.poller.mapping.MissingSecretException;
-import dev.klambda.poller.mapping.SqsMappingSettings;
-
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * In a cluster the invoker replicas run the event source mappings, as they drain the asynchronous
@@ -45,17 +40,11 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 public class ClusterMappings {
 
     private MappingRunner runner;
-    private SqsQueues sqs;
 
     void start(@Observes StartupEvent start, ResourceStore store, TenantTable tenants, Invoker invoker,
             EventQueue events, KubernetesClient client, MeterRegistry registry, ClusterConfig config) {
-        sqs = config.async().sqsEndpoint().map(endpoint -> SqsQueues.connect(endpoint, config.region(),
-                config.async().sqsAccessKey(), config.async().sqsSecretKey())).orElse(null);
         runner = new MappingRunner(store, tenants, new InvokerMappingFunctions(invoker, tenants, config.region()),
-                events instanceof KafkaEventQueue queue ? queue : null, sqs,
-                new SqsMappingSettings.Defaults(config.async().sqsEndpoint().orElse(null), config.region()),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(config.async().sqsAccessKey(),
-                        config.async().sqsSecretKey())),
+                events instanceof KafkaEventQueue queue ? queue : null, config.async(), config.region(),
                 (namespace, name) -> secret(client, namespace, name), new MappingRunner.StatusWriter() {
                     @Override
                     public void write(EventSourceMapping mapping, EventSourceMappingStatus status) {
@@ -102,9 +91,6 @@ public class ClusterMappings {
     void stop(@Observes @Priority(1) ShutdownEvent stop) throws InterruptedException {
         if (runner != null) {
             runner.close();
-        }
-        if (sqs != null) {
-            sqs.close();
         }
     }
 }

@@ -7,6 +7,10 @@ import java.util.Optional;
 
 import io.smallrye.config.WithDefault;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
 /**
  * How the asynchronous queue is drained ({@code klambda.async.*}), the same in standalone and in a
  * cluster's invokers.
@@ -39,4 +43,9 @@ public interface AsyncConfig {
     /** The secret key for the SQS-compatible service. */
     @WithDefault("klambda")
     String sqsSecretKey();
+
+    /** The keys above, as the AWS SDK takes them. */
+    default AwsCredentialsProvider sqsCredentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(sqsAccessKey(), sqsSecretKey()));
+    }
 }

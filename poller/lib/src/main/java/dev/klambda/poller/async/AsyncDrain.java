@@ -37,9 +37,7 @@ public final class AsyncDrain implements AutoCloseable {
             MeterRegistry registry, AsyncConfig config, String region) {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("klambda-async-timers").daemon().factory());
-        SqsQueues sqs = config.sqsEndpoint()
-                .map(endpoint -> SqsQueues.connect(endpoint, region, config.sqsAccessKey(), config.sqsSecretKey()))
-                .orElse(null);
+        SqsQueues sqs = SqsQueues.configured(config, region);
         Clock clock = Clock.systemUTC();
         AsyncProcessor processor = new AsyncProcessor(functions, queue,
                 new Destinations(queue, sqs, HttpClient.newHttpClient(), clock),

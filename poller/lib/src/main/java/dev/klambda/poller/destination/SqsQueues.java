@@ -1,6 +1,5 @@
 package dev.klambda.poller.destination;
 
-import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -8,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import dev.klambda.poller.async.AsyncConfig;
+
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -29,11 +28,10 @@ public final class SqsQueues implements AutoCloseable {
         this.client = client;
     }
 
-    /** A client for the service at {@code endpoint}, signing with the given key. */
-    public static SqsQueues connect(URI endpoint, String region, String accessKey, String secretKey) {
-        return new SqsQueues(SqsClient.builder().endpointOverride(endpoint).region(Region.of(region))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-                .build());
+    /** A client for the service {@code config} names, signing with its keys; null when it names none. */
+    public static SqsQueues configured(AsyncConfig config, String region) {
+        return config.sqsEndpoint().map(endpoint -> new SqsQueues(SqsClient.builder().endpointOverride(endpoint)
+                .region(Region.of(region)).credentialsProvider(config.sqsCredentials()).build())).orElse(null);
     }
 
     CompletionStage<Void> send(Target.Sqs queue, String body, DeadLetter letter) {

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -616,14 +617,7 @@ public final class KafkaMapping implements MappingConsumer {
         if (commitInFlight || clock.instant().isBefore(commitRetryAt)) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (Partition partition : partitions.values()) {
-            long position = partition.uncommitted();
-            if (position >= 0) {
-                offsets.put(partition.topicPartition, new OffsetAndMetadata(position));
-                partition.committed = position;
-            }
-        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = toCommit(partitions.values(), Partition::uncommitted);
         if (offsets.isEmpty()) {
             return;
         }
@@ -693,15 +687,9 @@ public final class KafkaMapping implements MappingConsumer {
     }
 
     private void commitNow(Collection<Partition> which) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (Partition partition : which) {
-            // Also what an asynchronous commit still under way carries: it may yet fail.
-            long position = partition.finishedThrough >= 0 ? partition.position() : -1;
-            if (position >= 0) {
-                offsets.put(partition.topicPartition, new OffsetAndMetadata(position));
-                partition.committed = position;
-            }
-        }
+        // Also what an asynchronous commit still under way carries: it may yet fail.
+        Map<TopicPartition, OffsetAndMetadata> offsets = toCommit(which,
+                partition -> partition.finishedThrough >= 0 ? partition.position() : -1);
         if (offsets.isEmpty()) {
             return;
         }
@@ -711,6 +699,20 @@ public final class KafkaMapping implements MappingConsumer {
             LOG.warnf("Mapping %s: committing %s failed; those records will be processed again: %s", settings.uuid(),
                     offsets, e.getMessage());
         }
+    }
+
+    /** The offsets {@code position} gives {@code which} (-1: nothing to commit), noted as committed. */
+    private Map<TopicPartition, OffsetAndMetadata> toCommit(Collection<Partition> which,
+            ToLongFunction<Partition> position) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Partition partition : which) {
+            long offset = position.applyAsLong(partition);
+            if (offset >= 0) {
+                offsets.put(partition.topicPartition, new OffsetAndMetadata(offset));
+                partition.committed = offset;
+            }
+        }
+        return offsets;
     }
 
     private void forget(Partition partition) {

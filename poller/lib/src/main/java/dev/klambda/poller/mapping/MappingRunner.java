@@ -31,6 +31,7 @@ import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingSpec;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingStatus;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMappingStatus.State;
 import dev.klambda.invoker.async.KafkaEventQueue;
+import dev.klambda.poller.async.AsyncConfig;
 import dev.klambda.poller.destination.Destinations;
 import dev.klambda.poller.destination.SqsQueues;
 
@@ -88,21 +89,20 @@ public final class MappingRunner implements AutoCloseable {
 
     /**
      * @param events the asynchronous event queue, for function destinations; null when there is none
-     * @param sqs the SQS-compatible service for SQS destinations, or null
-     * @param sqsDefaults where SQS sources are when their mapping does not say
-     * @param sqsCredentials what SQS sources are read with
+     * @param async the platform's SQS-compatible service (SQS destinations, and SQS sources that name no
+     *        endpoint or keys of their own); the runner's client for it is closed with the runner
      * @param secrets where source access configurations find their Secrets
      */
     public MappingRunner(ResourceStore store, TenantTable tenants, MappingFunctions functions, KafkaEventQueue events,
-            SqsQueues sqs, SqsMappingSettings.Defaults sqsDefaults, AwsCredentialsProvider sqsCredentials,
-            MappingSecrets secrets, StatusWriter statuses, MeterRegistry registry, Clock clock, Options options) {
+            AsyncConfig async, String region, MappingSecrets secrets, StatusWriter statuses, MeterRegistry registry,
+            Clock clock, Options options) {
         this.store = store;
         this.tenants = tenants;
         this.functions = functions;
         this.events = events;
-        this.sqs = sqs;
-        this.sqsDefaults = sqsDefaults;
-        this.sqsCredentials = sqsCredentials;
+        this.sqs = SqsQueues.configured(async, region);
+        this.sqsDefaults = new SqsMappingSettings.Defaults(async.sqsEndpoint().orElse(null), region);
+        this.sqsCredentials = async.sqsCredentials();
         this.secrets = secrets;
         this.statuses = statuses;
         this.registry = registry;
@@ -370,5 +370,8 @@ public final class MappingRunner implements AutoCloseable {
             LOG.warnf("Not every event source mapping stopped cleanly: %s", e.getMessage());
         }
         transitions.shutdownNow();
+        if (sqs != null) {
+            sqs.close();
+        }
     }
 }

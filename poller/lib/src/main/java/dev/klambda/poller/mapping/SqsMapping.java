@@ -13,8 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.jboss.logging.Logger;
@@ -72,6 +70,11 @@ public final class SqsMapping implements MappingConsumer {
         String id() {
             return message.messageId();
         }
+
+        /** What it adds to an event: its JSON and a comma. */
+        long size() {
+            return invokable() ? json.length + 1 : 0;
+        }
     }
 
     private final SqsMappingSettings settings;
@@ -85,8 +88,8 @@ public final class SqsMapping implements MappingConsumer {
     private final int initialPollers;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Set<Poller> pollers = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger active = new AtomicInteger();
-    private final AtomicLong lastScaleUp = new AtomicLong();
+    /** When the last poller was added; guarded by {@link #pollers}. */
+    private long lastScaleUp;
     private final Thread connecting;
     private volatile String queueUrl;
     private volatile String queueArn;
@@ -136,7 +139,6 @@ public final class SqsMapping implements MappingConsumer {
                         attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30")));
                 listener.running();
                 for (int i = 0; i < initialPollers; i++) {
-                    active.incrementAndGet();
                     startPoller();
                 }
                 return;
@@ -203,7 +205,6 @@ public final class SqsMapping implements MappingConsumer {
 
         private void run() {
             int failures = 0;
-            boolean retired = false;
             try {
                 while (true) {
                     synchronized (this) {
@@ -233,7 +234,6 @@ public final class SqsMapping implements MappingConsumer {
                     }
                     if (!gathered) {
                         if (retire()) {
-                            retired = true;
                             return;
                         }
                         continue;
@@ -253,9 +253,6 @@ public final class SqsMapping implements MappingConsumer {
             } finally {
                 release(held);
                 pollers.remove(this);
-                if (!retired) {
-                    active.decrementAndGet();
-                }
             }
         }
 
@@ -291,7 +288,7 @@ public final class SqsMapping implements MappingConsumer {
                     metrics.polled();
                     Received received = received(message, now);
                     held.add(received);
-                    heldBytes += received.invokable() ? received.json().length + 1 : 0;
+                    heldBytes += received.size();
                 }
                 if (messages.isEmpty()) {
                     if (deadline == null) {
@@ -325,7 +322,7 @@ public final class SqsMapping implements MappingConsumer {
             long bytes = SqsEvents.ENVELOPE.size();
             while (!held.isEmpty()) {
                 Received next = held.getFirst();
-                long size = next.invokable() ? next.json().length + 1 : 0;
+                long size = next.size();
                 if (!batch.isEmpty() && bytes + size > options.maxPayload()) {
                     break;
                 }
@@ -338,19 +335,20 @@ public final class SqsMapping implements MappingConsumer {
 
         /** A poller beyond the first ones goes when the queue is empty. */
         private boolean retire() {
-            int now = active.get();
-            return now > initialPollers && active.compareAndSet(now, now - 1);
+            synchronized (pollers) {
+                return pollers.size() > initialPollers && pollers.remove(this);
+            }
         }
     }
 
     /** Adds a poller, at most one a second, while batches come back full and the mapping may have more. */
     private void scaleUp() {
         long now = clock.millis();
-        long last = lastScaleUp.get();
-        int running = active.get();
-        if (running < settings.maxConcurrency() && now - last >= SCALE_UP.toMillis()
-                && lastScaleUp.compareAndSet(last, now) && active.compareAndSet(running, running + 1)) {
-            startPoller();
+        synchronized (pollers) {
+            if (pollers.size() < settings.maxConcurrency() && now - lastScaleUp >= SCALE_UP.toMillis()) {
+                lastScaleUp = now;
+                startPoller();
+            }
         }
     }
 
