@@ -1,4 +1,4 @@
-package dev.klambda.invoker.cluster.pods;
+package dev.klambda.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,54 +11,54 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which invoker replica may send to which pod of a pool, so that two replicas never send to the
- * same pod. Every replica computes the same answer from the same inputs (the pool's pod uids and
- * the live replicas' names), without talking to the others.
+ * Which replica owns which piece of work (a function pod an invoker sends to, an SQS mapping a
+ * poller runs), so that no piece has two owners. Every replica computes the same answer from the
+ * same inputs (the pieces' ids and the live replicas' names), without talking to the others.
  * <p>
- * Rendezvous hashing with capacities: a pod goes to the replica that scores highest for it among
- * those that still have room, and every replica ends up with {@code floor(pods / replicas)} or one
- * more. The capacities keep a pool's pods evenly spread (plain rendezvous hashing can leave a
+ * Rendezvous hashing with capacities: a piece goes to the replica that scores highest for it among
+ * those that still have room, and every replica ends up with {@code floor(pieces / replicas)} or
+ * one more. The capacities keep the pieces evenly spread (plain rendezvous hashing can leave a
  * replica without any pod of a small pool while its requests for it wait); the hashing keeps most
- * pods where they were when a pod or a replica comes or goes.
+ * pieces where they were when a piece or a replica comes or goes.
  */
-public final class PodAssignment {
+public final class Rendezvous {
 
-    private PodAssignment() {
+    private Rendezvous() {
     }
 
-    /** The owner of each pod: pod uid to replica name. Empty when there are no replicas. */
-    public static Map<String, String> assign(Collection<String> podUids, Collection<String> replicas) {
+    /** The owner of each piece: piece id to replica name. Empty when there are no replicas. */
+    public static Map<String, String> assign(Collection<String> pieceIds, Collection<String> replicas) {
         Map<String, String> owners = new HashMap<>();
-        if (replicas.isEmpty() || podUids.isEmpty()) {
+        if (replicas.isEmpty() || pieceIds.isEmpty()) {
             return owners;
         }
         List<String> sortedReplicas = replicas.stream().sorted().toList();
-        List<String> pods = podUids.stream().sorted().toList();
-        // First every replica is filled to floor(pods / replicas): with that little room in total, no
-        // replica is left short. Then the remaining pods take one more place each, on distinct replicas.
-        int floor = pods.size() / sortedReplicas.size();
+        List<String> pieces = pieceIds.stream().sorted().toList();
+        // First every replica is filled to floor(pieces / replicas): with that little room in total, no
+        // replica is left short. Then the remaining pieces take one more place each, on distinct replicas.
+        int floor = pieces.size() / sortedReplicas.size();
         Map<String, Integer> load = new HashMap<>();
         for (int capacity : new int[] { floor, floor + 1 }) {
-            for (String pod : pods) {
-                if (owners.containsKey(pod)) {
+            for (String piece : pieces) {
+                if (owners.containsKey(piece)) {
                     continue;
                 }
                 sortedReplicas.stream()
                         .filter(replica -> load.getOrDefault(replica, 0) < capacity)
-                        .max(Comparator.<String, byte[]> comparing(replica -> score(pod, replica), Arrays::compareUnsigned))
+                        .max(Comparator.<String, byte[]> comparing(replica -> score(piece, replica), Arrays::compareUnsigned))
                         .ifPresent(owner -> {
                             load.merge(owner, 1, Integer::sum);
-                            owners.put(pod, owner);
+                            owners.put(piece, owner);
                         });
             }
         }
         return owners;
     }
 
-    private static byte[] score(String pod, String replica) {
+    private static byte[] score(String piece, String replica) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(pod.getBytes(StandardCharsets.UTF_8));
+            digest.update(piece.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
             digest.update(replica.getBytes(StandardCharsets.UTF_8));
             return digest.digest();

@@ -1,4 +1,4 @@
-package dev.klambda.invoker.cluster.pods;
+package dev.klambda.cluster;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -22,26 +22,25 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
- * Which invoker replicas are alive, so that they can divide the function pods among themselves
- * ({@link PodAssignment}). Each replica holds a Lease of its own in the system namespace and renews
- * it every third of its duration; a replica whose Lease was not renewed in time counts as gone, and
- * one that shuts down deletes its Lease so the others take its pods over at once.
+ * Which replicas of one service are alive, so that they can divide work among themselves
+ * ({@link Rendezvous}): the invokers divide function pods, the pollers divide SQS mappings. Each
+ * replica holds a Lease of its own in the system namespace and renews it every third of its
+ * duration; a replica whose Lease was not renewed in time counts as gone, and one that shuts down
+ * deletes its Lease so the others take its work over at once.
  */
-public final class InvokerLeases implements AutoCloseable {
+public final class ReplicaLeases implements AutoCloseable {
 
-    /** Label (value {@code "true"}) of the invokers' Leases. */
-    public static final String LABEL = "klambda.dev/invoker-lease";
-
-    private static final Logger LOG = Logger.getLogger(InvokerLeases.class);
+    private static final Logger LOG = Logger.getLogger(ReplicaLeases.class);
 
     private final KubernetesClient client;
     private final String namespace;
+    private final String service;
     private final String self;
     private final Duration duration;
     private final Clock clock;
     private final Runnable changed;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "klambda-invoker-leases");
+        Thread thread = new Thread(r, "klambda-replica-leases");
         thread.setDaemon(true);
         return thread;
     });
@@ -49,13 +48,15 @@ public final class InvokerLeases implements AutoCloseable {
     private volatile Set<String> members;
 
     /**
+     * @param service the service whose replicas these are, e.g. {@code invoker}
      * @param self this replica's name
      * @param changed told when the set of live replicas may have changed; called on a background thread
      */
-    public InvokerLeases(KubernetesClient client, String namespace, String self, Duration duration, Clock clock,
-            Runnable changed) {
+    public ReplicaLeases(KubernetesClient client, String namespace, String service, String self, Duration duration,
+            Clock clock, Runnable changed) {
         this.client = client;
         this.namespace = namespace;
+        this.service = service;
         this.self = self;
         this.duration = duration;
         this.clock = clock;
@@ -66,7 +67,7 @@ public final class InvokerLeases implements AutoCloseable {
     /** Takes this replica's Lease and starts renewing it and watching the others'. */
     public void start() {
         renew();
-        informer = client.resources(Lease.class).inNamespace(namespace).withLabel(LABEL, "true")
+        informer = client.resources(Lease.class).inNamespace(namespace).withLabel(label(service), "true")
                 .inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Lease lease) {
@@ -95,9 +96,14 @@ public final class InvokerLeases implements AutoCloseable {
         return members;
     }
 
-    /** The name of the Lease of the replica {@code replica}. */
-    public static String leaseName(String replica) {
-        String name = "klambda-invoker-" + replica;
+    /** The label (value {@code "true"}) of {@code service}'s Leases. */
+    public static String label(String service) {
+        return "klambda.dev/" + service + "-lease";
+    }
+
+    /** The name of the Lease of {@code service}'s replica {@code replica}. */
+    public static String leaseName(String service, String replica) {
+        String name = "klambda-" + service + "-" + replica;
         return name.length() <= 253 ? name : name.substring(0, 253);
     }
 
@@ -108,15 +114,15 @@ public final class InvokerLeases implements AutoCloseable {
             informer.close();
         }
         try {
-            client.resources(Lease.class).inNamespace(namespace).withName(leaseName(self)).delete();
+            client.resources(Lease.class).inNamespace(namespace).withName(leaseName(service, self)).delete();
         } catch (KubernetesClientException e) {
             LOG.debugf("could not delete the Lease of %s: %s", self, e.getMessage());
         }
     }
 
     private void renew() {
-        Lease lease = new LeaseBuilder().withNewMetadata().withName(leaseName(self)).withNamespace(namespace)
-                .addToLabels(LABEL, "true").endMetadata()
+        Lease lease = new LeaseBuilder().withNewMetadata().withName(leaseName(service, self)).withNamespace(namespace)
+                .addToLabels(label(service), "true").endMetadata()
                 .withNewSpec().withHolderIdentity(self)
                 .withLeaseDurationSeconds((int) Math.max(1, duration.toSeconds()))
                 .withRenewTime(ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)).endSpec()
@@ -125,7 +131,7 @@ public final class InvokerLeases implements AutoCloseable {
             client.resources(Lease.class).inNamespace(namespace).resource(lease).createOr(NonDeletingOperation::update);
         } catch (KubernetesClientException e) {
             // the next tick tries again; until the Lease expires the others still count this replica
-            LOG.warnf(e, "could not renew the Lease of invoker %s", self);
+            LOG.warnf(e, "could not renew the Lease of %s %s", service, self);
         }
     }
 
@@ -147,7 +153,7 @@ public final class InvokerLeases implements AutoCloseable {
             }
         }
         if (!live.equals(members)) {
-            LOG.infof("invoker replicas: %s", live);
+            LOG.infof("%s replicas: %s", service, live);
             members = Set.copyOf(live);
             changed.run();
         }

@@ -1,4 +1,4 @@
-package dev.klambda.invoker.cluster.pods;
+package dev.klambda.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class PodAssignmentTest {
+class RendezvousTest {
 
     static List<String> pods(int count) {
         return IntStream.range(0, count).mapToObj(i -> "pod-uid-" + i).toList();
@@ -32,7 +32,7 @@ class PodAssignmentTest {
     @ParameterizedTest(name = "{0} pods over {1} replicas")
     @CsvSource({ "1,1", "1,3", "2,3", "3,3", "4,3", "7,2", "20,3", "100,7" })
     void everyPodHasOneOwnerAndReplicasShareEvenly(int podCount, int replicaCount) {
-        Map<String, String> owners = PodAssignment.assign(pods(podCount), replicas(replicaCount));
+        Map<String, String> owners = Rendezvous.assign(pods(podCount), replicas(replicaCount));
         assertThat(owners).hasSize(podCount);
         assertThat(owners.values()).allMatch(replicas(replicaCount)::contains);
         Map<String, Integer> loads = loads(owners, replicas(replicaCount));
@@ -44,16 +44,16 @@ class PodAssignmentTest {
     @Test
     void everyReplicaComputesTheSameDivision() {
         List<String> replicas = replicas(3);
-        Map<String, String> one = PodAssignment.assign(pods(10), replicas);
-        Map<String, String> other = PodAssignment.assign(pods(10).reversed(), replicas.reversed());
+        Map<String, String> one = Rendezvous.assign(pods(10), replicas);
+        Map<String, String> other = Rendezvous.assign(pods(10).reversed(), replicas.reversed());
         assertThat(other).isEqualTo(one);
     }
 
     @Test
     void aReplicaLeavingMovesOnlyWhatItMust() {
         List<String> pods = pods(60);
-        Map<String, String> before = PodAssignment.assign(pods, replicas(3));
-        Map<String, String> after = PodAssignment.assign(pods, replicas(2));
+        Map<String, String> before = Rendezvous.assign(pods, replicas(3));
+        Map<String, String> after = Rendezvous.assign(pods, replicas(2));
         long moved = pods.stream().filter(p -> !before.get(p).equals(after.get(p))).count();
         // the 20 pods of the replica that left must move; a modulo division would move about 40
         assertThat(moved).isLessThanOrEqualTo(30);
@@ -62,7 +62,7 @@ class PodAssignmentTest {
 
     @Test
     void nobodyOwnsPodsWithoutReplicas() {
-        assertThat(PodAssignment.assign(pods(3), List.of())).isEmpty();
-        assertThat(PodAssignment.assign(List.of(), replicas(2))).isEmpty();
+        assertThat(Rendezvous.assign(pods(3), List.of())).isEmpty();
+        assertThat(Rendezvous.assign(List.of(), replicas(2))).isEmpty();
     }
 }

@@ -1,4 +1,4 @@
-package dev.klambda.invoker.cluster.pods;
+package dev.klambda.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,22 +19,22 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 
 @EnableKubernetesMockClient(crud = true)
-class InvokerLeasesTest {
+class ReplicaLeasesTest {
 
     static KubernetesClient client;
 
-    InvokerLeases leases(String namespace, String name, AtomicInteger changes) {
-        return new InvokerLeases(client, namespace, name, Duration.ofSeconds(3), Clock.systemUTC(),
+    ReplicaLeases leases(String namespace, String name, AtomicInteger changes) {
+        return new ReplicaLeases(client, namespace, "invoker", name, Duration.ofSeconds(3), Clock.systemUTC(),
                 changes::incrementAndGet);
     }
 
     @Test
     void replicasSeeEachOtherAndALeavingReplicaIsGoneAtOnce() {
         AtomicInteger changes = new AtomicInteger();
-        try (InvokerLeases a = leases("first", "invoker-a", changes)) {
+        try (ReplicaLeases a = leases("first", "invoker-a", changes)) {
             a.start();
             assertThat(a.members()).containsExactly("invoker-a");
-            InvokerLeases b = leases("first", "invoker-b", new AtomicInteger());
+            ReplicaLeases b = leases("first", "invoker-b", new AtomicInteger());
             b.start();
             await().atMost(Duration.ofSeconds(5)).until(() -> a.members().equals(Set.of("invoker-a", "invoker-b")));
             assertThat(changes.get()).as("told when the replicas changed").isPositive();
@@ -42,26 +42,28 @@ class InvokerLeasesTest {
 
             b.close();
             await().atMost(Duration.ofSeconds(5)).until(() -> a.members().equals(Set.of("invoker-a")));
-            assertThat(client.resources(Lease.class).inNamespace("first").withName(InvokerLeases.leaseName("invoker-b"))
-                    .get()).isNull();
+            assertThat(
+                    client.resources(Lease.class).inNamespace("first").withName(ReplicaLeases.leaseName("invoker", "invoker-b"))
+                            .get())
+                    .isNull();
         }
     }
 
     @Test
     void aReplicaThatStoppedRenewingNoLongerCounts() {
         client.resources(Lease.class).inNamespace("second").resource(new LeaseBuilder().withNewMetadata()
-                .withName(InvokerLeases.leaseName("invoker-dead")).withNamespace("second")
-                .addToLabels(InvokerLeases.LABEL, "true").endMetadata()
+                .withName(ReplicaLeases.leaseName("invoker", "invoker-dead")).withNamespace("second")
+                .addToLabels(ReplicaLeases.label("invoker"), "true").endMetadata()
                 .withNewSpec().withHolderIdentity("invoker-dead").withLeaseDurationSeconds(3)
                 .withRenewTime(ZonedDateTime.ofInstant(Instant.now().minusSeconds(60), ZoneOffset.UTC)).endSpec().build())
                 .create();
         client.resources(Lease.class).inNamespace("second").resource(new LeaseBuilder().withNewMetadata()
-                .withName(InvokerLeases.leaseName("invoker-alive")).withNamespace("second")
-                .addToLabels(InvokerLeases.LABEL, "true").endMetadata()
+                .withName(ReplicaLeases.leaseName("invoker", "invoker-alive")).withNamespace("second")
+                .addToLabels(ReplicaLeases.label("invoker"), "true").endMetadata()
                 .withNewSpec().withHolderIdentity("invoker-alive").withLeaseDurationSeconds(3600)
                 .withRenewTime(ZonedDateTime.ofInstant(Instant.now(), ZoneOffset.UTC)).endSpec().build())
                 .create();
-        try (InvokerLeases a = leases("second", "invoker-a", new AtomicInteger())) {
+        try (ReplicaLeases a = leases("second", "invoker-a", new AtomicInteger())) {
             a.start();
             await().atMost(Duration.ofSeconds(5)).until(() -> a.members().equals(Set.of("invoker-a", "invoker-alive")));
         }

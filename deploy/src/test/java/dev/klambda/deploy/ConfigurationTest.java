@@ -34,6 +34,7 @@ class ConfigurationTest {
                 "klambda.tenants[0].concurrency-limit", "1000",
                 "klambda.code-store.directory", "/var/lib/klambda/code",
                 "klambda.code-store.url", "http://klambda-invoker.klambda-system.svc:80",
+                "klambda.poller.invoker-url", "http://klambda-invoker.klambda-system.svc:80",
                 "klambda.code-store.signing-key", "${KLAMBDA_CODE_SIGNING_KEY}",
                 "klambda.controller.idle-time", "10m"));
         assertThat(properties.stringPropertyNames()).noneMatch(key -> key.startsWith("klambda.tenants[1]"))

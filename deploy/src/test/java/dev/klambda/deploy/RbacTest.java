@@ -37,13 +37,12 @@ class RbacTest {
             controller | events.k8s.io     | events           | create,patch | cluster
             controller | coordination.k8s.io | leases         | get,list,watch,create,update,patch | release
             invoker    | klambda.dev       | functions,versions,aliases,eventsourcemappings | get,list,watch,create,update,patch,delete | cluster
-            invoker    | klambda.dev       | eventsourcemappings/status | get,update,patch | cluster
             invoker    |                   | pods             | get,list,watch | cluster
             invoker    |                   | configmaps       | get,list,watch,create,update,patch,delete | release
             invoker    | coordination.k8s.io | leases         | get,list,watch,create,update,patch,delete | release
-            poller     | klambda.dev       | eventsourcemappings,functions | get,list,watch | cluster
+            poller     | klambda.dev       | eventsourcemappings | get,list,watch | cluster
             poller     | klambda.dev       | eventsourcemappings/status | get,update,patch | cluster
-            poller     | coordination.k8s.io | leases         | get,list,watch,create,update,patch | release
+            poller     | coordination.k8s.io | leases         | get,list,watch,create,update,patch,delete | release
             """;
 
     private static Manifests rendered;

@@ -45,8 +45,8 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 /**
  * klambda as a platform team installs it, without a cluster: the fabric8 mock server (HTTPS, CRUD
  * mode) is the API server, with klambda's CRDs and the system and tenant namespaces; the real
- * controller and the real cluster invoker run as processes of their own against it, from their
- * Quarkus builds in this checkout; a {@link FakeNode} runs the pods the controller asks for; and an
+ * controller and the real cluster invoker (and, when a test asks, pollers) run as processes of their
+ * own against it, from their Quarkus builds in this checkout; a {@link FakeNode} runs the pods the controller asks for; and an
  * AWS SDK {@link LambdaClient} talks to the invoker. For end-to-end tests and the cluster
  * benchmarks.
  */
@@ -215,6 +215,7 @@ public final class ClusterPlatform implements AutoCloseable {
         Path work = Files.createDirectories(options.workDirectory()).toAbsolutePath();
         codeStore = Files.createDirectories(work.resolve("code-store"));
         int invokerPort = ServiceProcess.freePort();
+        // One file for every service, as the chart's ConfigMap: each must ignore the others' settings.
         Map<String, String> shared = new HashMap<>();
         shared.put("quarkus.kubernetes-client.api-server-url", kubernetes.getConfiguration().getMasterUrl());
         shared.put("quarkus.kubernetes-client.trust-certs", "true");
@@ -224,25 +225,25 @@ public final class ClusterPlatform implements AutoCloseable {
         shared.put("klambda.tenants[0].namespace", TENANT_NAMESPACE);
         shared.put("klambda.tenants[0].account-id", ACCOUNT_ID);
         shared.put("klambda.tenants[0].concurrency-limit", Integer.toString(options.concurrencyLimit()));
+        shared.put("klambda.tenants[0].access-keys[0].id", ACCESS_KEY);
+        shared.put("klambda.tenants[0].access-keys[0].secret", ACCESS_KEY);
         shared.put("klambda.code-store.directory", codeStore.toString());
         shared.put("klambda.code-store.url", "http://127.0.0.1:" + invokerPort);
         shared.put("klambda.code-store.signing-key", "cluster-platform-signing-key");
+        shared.put("klambda.controller.agent-image", "klambda/agent:test");
+        shared.put("klambda.controller.runtime-images.\"python3.12\"", "klambda/runtime-python3.12:test");
+        shared.put("klambda.controller.idle-time", options.idleTime().toMillis() + "ms");
+        shared.put("klambda.controller.demand-staleness", "5s");
+        shared.put("klambda.invoker.demand-report-interval", "1s");
 
         invokerProperties = new HashMap<>(shared);
-        invokerProperties.put("klambda.tenants[0].access-keys[0].id", ACCESS_KEY);
-        invokerProperties.put("klambda.tenants[0].access-keys[0].secret", ACCESS_KEY);
         invokerProperties.put("klambda.invoker.name", "invoker-0");
-        invokerProperties.put("klambda.invoker.demand-report-interval", "1s");
         invokerProperties.putAll(options.invokerProperties());
         invoker = ServiceProcess.start("invoker", build("invoker/main"), invokerPort, invokerProperties, work,
                 Duration.ofSeconds(60));
         started.add(invoker);
 
         Map<String, String> controllerProperties = new HashMap<>(shared);
-        controllerProperties.put("klambda.controller.agent-image", "klambda/agent:test");
-        controllerProperties.put("klambda.controller.runtime-images.\"python3.12\"", "klambda/runtime-python3.12:test");
-        controllerProperties.put("klambda.controller.idle-time", options.idleTime().toMillis() + "ms");
-        controllerProperties.put("klambda.controller.demand-staleness", "5s");
         controllerProperties.put("quarkus.operator-sdk.crd.apply", "false");
         controllerProperties.put("quarkus.operator-sdk.crd.validate", "false");
         controllerProperties.putAll(options.controllerProperties());
@@ -267,6 +268,20 @@ public final class ClusterPlatform implements AutoCloseable {
         Map<String, String> properties = new HashMap<>(invokerProperties);
         properties.put("klambda.invoker.name", name);
         return ServiceProcess.start("invoker-" + name, build("invoker/main"), ServiceProcess.freePort(), properties,
+                Files.createDirectories(options.workDirectory()).toAbsolutePath(), Duration.ofSeconds(60));
+    }
+
+    /**
+     * Starts a poller replica named {@code name}, which runs event source mappings and invokes their
+     * batches through the first invoker, with the platform's settings and {@code more}. The caller
+     * closes it.
+     */
+    public ServiceProcess startPoller(String name, Map<String, String> more) throws IOException, InterruptedException {
+        Map<String, String> properties = new HashMap<>(invokerProperties);
+        properties.put("klambda.poller.name", name);
+        properties.put("klambda.poller.invoker-url", invoker.url());
+        properties.putAll(more);
+        return ServiceProcess.start("poller-" + name, build("poller/main"), ServiceProcess.freePort(), properties,
                 Files.createDirectories(options.workDirectory()).toAbsolutePath(), Duration.ofSeconds(60));
     }
 

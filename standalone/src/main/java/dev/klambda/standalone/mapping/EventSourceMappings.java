@@ -32,8 +32,9 @@ public class EventSourceMappings {
 
     void start(@Observes StartupEvent start, ManifestDirectoryStore store, TenantTable tenants, Invoker invoker,
             KafkaEventQueue events, MeterRegistry registry, StandaloneConfig config) {
-        runner = new MappingRunner(store, tenants, new InvokerMappingFunctions(invoker, tenants, config.region()),
-                events, config.async(), config.region(), store::secret, new MappingRunner.StatusWriter() {
+        runner = new MappingRunner(store::eventSourceMappings, MappingRunner.QueueShare.ALL, tenants,
+                new InvokerMappingFunctions(invoker, tenants, config.region()), events, config.async(), config.region(),
+                store::secret, new MappingRunner.StatusWriter() {
                     @Override
                     public void write(EventSourceMapping mapping, EventSourceMappingStatus status) {
                         store.writeStatus(mapping, status);

@@ -10,7 +10,6 @@ import io.smallrye.config.WithDefault;
 
 import dev.klambda.invoker.config.TenantConfig;
 import dev.klambda.poller.async.AsyncConfig;
-import dev.klambda.poller.mapping.MappingsConfig;
 
 /**
  * The cluster invoker's settings. The Helm chart writes them into
@@ -56,9 +55,6 @@ public interface ClusterConfig {
 
     /** How the replicas drain the asynchronous queue, once {@code kafka.bootstrap.servers} names a Kafka cluster. */
     AsyncConfig async();
-
-    /** How the replicas run event source mappings: every replica consumes every mapping, in its consumer group. */
-    MappingsConfig mappings();
 
     /** The asynchronous queue's topics, which the first replica to start creates. */
     KafkaTopics kafka();

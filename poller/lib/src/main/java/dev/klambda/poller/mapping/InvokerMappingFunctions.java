@@ -4,11 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import dev.klambda.core.async.InvocationRecords;
-import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
-import dev.klambda.core.name.Arns;
 import dev.klambda.core.name.FunctionReference;
-import dev.klambda.core.tenant.Tenant;
 import dev.klambda.core.tenant.TenantTable;
 import dev.klambda.invoker.invoke.Invoker;
 
@@ -16,16 +13,13 @@ import dev.klambda.invoker.invoke.Invoker;
  * Invokes through an invoker in the same process: each batch is an ordinary synchronous invocation
  * by the mapping's own account, routed, throttled and run as one.
  */
-public final class InvokerMappingFunctions implements MappingFunctions {
+public final class InvokerMappingFunctions extends TenantMappingFunctions {
 
     private final Invoker invoker;
-    private final TenantTable tenants;
-    private final String region;
 
     public InvokerMappingFunctions(Invoker invoker, TenantTable tenants, String region) {
+        super(tenants, region);
         this.invoker = invoker;
-        this.tenants = tenants;
-        this.region = region;
     }
 
     @Override
@@ -40,21 +34,5 @@ public final class InvokerMappingFunctions implements MappingFunctions {
             return CompletableFuture.failedFuture(e);
         }
         return invoker.invoke(call).thenApply(Invoker.Outcome::response);
-    }
-
-    @Override
-    public String functionArn(String namespace, String function) {
-        FunctionReference reference = FunctionReference.parse(function, null, FunctionReference.Shape.NAMESPACED);
-        return Arns.function(region, account(namespace), reference.name(), reference.qualifier());
-    }
-
-    @Override
-    public String account(String namespace) {
-        return tenant(namespace).accountId();
-    }
-
-    private Tenant tenant(String namespace) {
-        return tenants.byNamespace(namespace).orElseThrow(() -> new LambdaException(ErrorType.AccessDeniedException,
-                "Namespace " + namespace + " is not a tenant's"));
     }
 }

@@ -4,9 +4,11 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,7 +25,6 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.klambda.core.api.LambdaTimestamps;
-import dev.klambda.core.store.ResourceStore;
 import dev.klambda.core.tenant.Tenant;
 import dev.klambda.core.tenant.TenantTable;
 import dev.klambda.crds.v1alpha1.eventsourcemapping.EventSourceMapping;
@@ -43,8 +44,29 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * finished, so no committed work is lost or repeated), stopped when it is disabled or deleted. The
  * state each mapping is in goes to a {@link StatusWriter} in Lambda's terms. Kafka and SQS sources
  * run; others are left to a later poller.
+ * <p>
+ * Several runners (poller replicas) can share the mappings: each runs every Kafka mapping, and the
+ * mapping's consumer group divides the partitions among them; an SQS mapping runs in the one runner
+ * its {@link QueueShare} names, so its {@code MaximumConcurrency} holds for the mapping as a whole.
  */
 public final class MappingRunner implements AutoCloseable {
+
+    /** Where the mappings come from: the resource store, or the Kubernetes API. */
+    public interface Source {
+
+        /** The mappings in {@code namespace}. */
+        List<EventSourceMapping> eventSourceMappings(String namespace);
+    }
+
+    /** Which SQS mappings this runner polls. */
+    public interface QueueShare {
+
+        /** Alone: every one. */
+        QueueShare ALL = Set::copyOf;
+
+        /** Of the SQS mappings with {@code uuids}, the ones this runner polls. */
+        Set<String> polled(Collection<String> uuids);
+    }
 
     /** Where mapping statuses go: the status subresource in a cluster, memory in standalone. */
     public interface StatusWriter {
@@ -68,7 +90,8 @@ public final class MappingRunner implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(MappingRunner.class);
     private static final Duration CLOSE = Duration.ofSeconds(8);
 
-    private final ResourceStore store;
+    private final Source source;
+    private final QueueShare share;
     private final TenantTable tenants;
     private final MappingFunctions functions;
     private final KafkaEventQueue events;
@@ -92,11 +115,13 @@ public final class MappingRunner implements AutoCloseable {
      * @param async the platform's SQS-compatible service (SQS destinations, and SQS sources that name no
      *        endpoint or keys of their own); the runner's client for it is closed with the runner
      * @param secrets where source access configurations find their Secrets
+     * @param share the SQS mappings this runner polls; its answers are asked again at every scan
      */
-    public MappingRunner(ResourceStore store, TenantTable tenants, MappingFunctions functions, KafkaEventQueue events,
-            AsyncConfig async, String region, MappingSecrets secrets, StatusWriter statuses, MeterRegistry registry,
-            Clock clock, Options options) {
-        this.store = store;
+    public MappingRunner(Source source, QueueShare share, TenantTable tenants, MappingFunctions functions,
+            KafkaEventQueue events, AsyncConfig async, String region, MappingSecrets secrets, StatusWriter statuses,
+            MeterRegistry registry, Clock clock, Options options) {
+        this.source = source;
+        this.share = share;
         this.tenants = tenants;
         this.functions = functions;
         this.events = events;
@@ -116,19 +141,25 @@ public final class MappingRunner implements AutoCloseable {
 
     private void scan() {
         try {
-            Map<String, EventSourceMapping> wanted = new HashMap<>();
+            Map<String, EventSourceMapping> existing = new HashMap<>();
             for (Tenant tenant : tenants.tenants()) {
-                for (EventSourceMapping mapping : store.eventSourceMappings(tenant.namespace())) {
-                    if (mapping.getSpec().kafka() != null || mapping.getSpec().sqs() != null) {
-                        wanted.put(key(mapping), mapping);
-                    }
+                for (EventSourceMapping mapping : source.eventSourceMappings(tenant.namespace())) {
+                    existing.put(key(mapping), mapping);
                 }
             }
+            Set<String> polled = share.polled(existing.values().stream().filter(m -> m.getSpec().sqs() != null)
+                    .map(EventSourceMapping::uuid).toList());
+            Map<String, EventSourceMapping> wanted = new HashMap<>();
+            existing.forEach((key, mapping) -> {
+                if (mapping.getSpec().kafka() != null || polled.contains(mapping.uuid())) {
+                    wanted.put(key, mapping);
+                }
+            });
             wanted.forEach(this::reconcile);
             for (String key : List.copyOf(running.keySet())) {
                 if (!wanted.containsKey(key)) {
-                    Running gone = running.remove(key);
-                    gone.stop(true);
+                    // Another runner polls it now, or it is gone (with its status and default group).
+                    running.remove(key).stop(!existing.containsKey(key));
                 }
             }
         } catch (RuntimeException e) {

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 
+import dev.klambda.cluster.ReplicaLeases;
 import dev.klambda.invoker.cluster.ClusterConfig;
 import dev.klambda.invoker.invoke.EnvironmentProvider;
 
@@ -26,7 +27,7 @@ import dev.klambda.invoker.invoke.EnvironmentProvider;
 public class ClusterPods {
 
     /** Everything that runs for the pods, started and stopped together. */
-    public record Running(PodEnvironments environments, PodDirectory directory, InvokerLeases leases,
+    public record Running(PodEnvironments environments, PodDirectory directory, ReplicaLeases leases,
             DemandReporter reporter, PodClient client) {
     }
 
@@ -37,7 +38,7 @@ public class ClusterPods {
         ClusterConfig.InvokerConfig invoker = config.invoker();
         PodEnvironments[] environments = new PodEnvironments[1];
         PodDirectory directory = new PodDirectory(pool -> environments[0].podsChanged(pool));
-        InvokerLeases leases = new InvokerLeases(kubernetes, config.systemNamespace(), invoker.name(),
+        ReplicaLeases leases = new ReplicaLeases(kubernetes, config.systemNamespace(), "invoker", invoker.name(),
                 invoker.leaseDuration(), Clock.systemUTC(), () -> environments[0].replicasChanged());
         DemandReporter[] reporter = new DemandReporter[1];
         PodClient client = new PodClient(vertx);

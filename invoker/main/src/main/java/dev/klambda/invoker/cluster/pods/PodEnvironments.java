@@ -21,6 +21,7 @@ import io.vertx.core.Vertx;
 import dev.klambda.agent.InvokeRequest;
 import dev.klambda.agent.InvokeResult;
 import dev.klambda.agent.PlatformErrors;
+import dev.klambda.cluster.Rendezvous;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.core.name.Qualifiers;
 import dev.klambda.core.pool.DemandReports.PoolKey;
@@ -30,7 +31,7 @@ import dev.klambda.invoker.invoke.Target;
 
 /**
  * Runs invocations on function pods: one invocation per pod at a time, only on the pods this
- * replica owns ({@link PodAssignment} over the live replicas), and only on $LATEST pods of the
+ * replica owns ({@link Rendezvous} over the live replicas), and only on $LATEST pods of the
  * revision being invoked. When no owned pod is free the request waits, in arrival order, until one
  * is (a pod finishing, a new pod turning ready) or its deadline passes; a request that starts
  * waiting makes the replica report its demand at once so the controller scales the pool up.
@@ -200,7 +201,7 @@ public final class PodEnvironments implements EnvironmentProvider {
     private PoolPod free(PoolState state, Waiter waiter) {
         List<PoolPod> pods = directory.pods(state.pool);
         if (state.owners == null) {
-            state.owners = PodAssignment.assign(pods.stream().map(PoolPod::uid).toList(), replicas.get());
+            state.owners = Rendezvous.assign(pods.stream().map(PoolPod::uid).toList(), replicas.get());
         }
         long now = System.currentTimeMillis();
         state.unavailableUntil.values().removeIf(until -> until <= now);

@@ -31,6 +31,7 @@ import io.vertx.core.http.HttpServerRequest;
 import dev.klambda.agent.InvokeRequest;
 import dev.klambda.agent.InvokeResult;
 import dev.klambda.agent.InvokeServer;
+import dev.klambda.cluster.Rendezvous;
 import dev.klambda.core.error.LambdaException;
 import dev.klambda.core.pool.DemandReports.PoolKey;
 import dev.klambda.core.pool.PoolNames;
@@ -186,7 +187,7 @@ class PodEnvironmentsTest {
         FakeAgent b = new FakeAgent();
         directory.update(pod("a", a.port(), true, "r1"));
         directory.update(pod("b", b.port(), true, "r1"));
-        Map<String, String> owners = PodAssignment.assign(List.of("a", "b"), replicas);
+        Map<String, String> owners = Rendezvous.assign(List.of("a", "b"), replicas);
         FakeAgent mine = "me".equals(owners.get("a")) ? a : b;
         FakeAgent theirs = mine == a ? b : a;
 
