@@ -39,11 +39,8 @@ public final class ReplicaLeases implements AutoCloseable {
     private final Duration duration;
     private final Clock clock;
     private final Runnable changed;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "klambda-replica-leases");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("klambda-replica-leases").daemon().factory());
     private SharedIndexInformer<Lease> informer;
     private volatile Set<String> members;
 

@@ -265,10 +265,7 @@ public final class ClusterPlatform implements AutoCloseable {
      * same code store, so pods may fetch from either). The caller closes it.
      */
     public ServiceProcess startInvoker(String name) throws IOException, InterruptedException {
-        Map<String, String> properties = new HashMap<>(invokerProperties);
-        properties.put("klambda.invoker.name", name);
-        return ServiceProcess.start("invoker-" + name, build("invoker/main"), ServiceProcess.freePort(), properties,
-                Files.createDirectories(options.workDirectory()).toAbsolutePath(), Duration.ofSeconds(60));
+        return startReplica("invoker-" + name, "invoker/main", Map.of("klambda.invoker.name", name));
     }
 
     /**
@@ -277,11 +274,18 @@ public final class ClusterPlatform implements AutoCloseable {
      * closes it.
      */
     public ServiceProcess startPoller(String name, Map<String, String> more) throws IOException, InterruptedException {
-        Map<String, String> properties = new HashMap<>(invokerProperties);
+        Map<String, String> properties = new HashMap<>(more);
         properties.put("klambda.poller.name", name);
         properties.put("klambda.poller.invoker-url", invoker.url());
+        return startReplica("poller-" + name, "poller/main", properties);
+    }
+
+    /** Starts {@code module}'s service with the first invoker's settings and {@code more} over them. */
+    private ServiceProcess startReplica(String process, String module, Map<String, String> more)
+            throws IOException, InterruptedException {
+        Map<String, String> properties = new HashMap<>(invokerProperties);
         properties.putAll(more);
-        return ServiceProcess.start("poller-" + name, build("poller/main"), ServiceProcess.freePort(), properties,
+        return ServiceProcess.start(process, build(module), ServiceProcess.freePort(), properties,
                 Files.createDirectories(options.workDirectory()).toAbsolutePath(), Duration.ofSeconds(60));
     }
 

@@ -3,6 +3,10 @@ package dev.klambda.it.cluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,6 +91,14 @@ public final class ServiceProcess implements AutoCloseable {
     /** The service JVM's process id, e.g. for {@code jcmd}. */
     public long pid() {
         return process.pid();
+    }
+
+    /** The service's Prometheus metrics, as {@code /q/metrics} serves them now. */
+    public String metrics() throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
     }
 
     /** What the service printed so far. */

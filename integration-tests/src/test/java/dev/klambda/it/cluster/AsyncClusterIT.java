@@ -37,8 +37,6 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
-import software.amazon.awssdk.services.lambda.model.Runtime;
-import software.amazon.awssdk.services.lambda.model.State;
 
 /**
  * Asynchronous invocations in a cluster: the invoker replicas queue Event calls on the Kafka
@@ -91,13 +89,8 @@ class AsyncClusterIT {
         second = platform.startInvoker("invoker-1");
 
         LambdaClient lambda = platform.lambda();
-        SdkBytes code = SdkBytes.fromByteArray(FakeNodeIT.zip(Map.of("app.py", HANDLER)));
-        lambda.createFunction(r -> r.functionName("drained").runtime(Runtime.PYTHON3_12).handler("app.handler")
-                .role("arn:aws:iam::000000000000:role/drained").timeout(60).code(c -> c.zipFile(code))
-                .environment(e -> e.variables(Map.of("CONTROL",
-                        "http://127.0.0.1:" + control.getAddress().getPort() + "/ran"))));
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> lambda.getFunction(r -> r.functionName("drained")).configuration().state() == State.ACTIVE);
+        PythonFunctions.create(lambda, "drained", HANDLER,
+                Map.of("CONTROL", "http://127.0.0.1:" + control.getAddress().getPort() + "/ran"));
         lambda.putFunctionEventInvokeConfig(r -> r.functionName("drained")
                 .destinationConfig(d -> d.onSuccess(s -> s.destination("kafka://cluster-async-successes"))));
     }

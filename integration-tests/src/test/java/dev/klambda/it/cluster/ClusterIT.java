@@ -3,19 +3,16 @@ package dev.klambda.it.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,8 +28,6 @@ import dev.klambda.core.pool.PoolNames;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
-import software.amazon.awssdk.services.lambda.model.Runtime;
-import software.amazon.awssdk.services.lambda.model.State;
 
 /**
  * klambda as a platform team installs it, without a cluster ({@link ClusterPlatform}): the fabric8
@@ -78,22 +73,8 @@ class ClusterIT {
         }
     }
 
-    static byte[] zip(String name, String content) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry(name));
-            zip.write(content.getBytes(StandardCharsets.UTF_8));
-            zip.closeEntry();
-        }
-        return bytes.toByteArray();
-    }
-
     static void createFunction(String name) throws IOException {
-        SdkBytes code = SdkBytes.fromByteArray(zip("app.py", HANDLER));
-        lambda.createFunction(r -> r.functionName(name).runtime(Runtime.PYTHON3_12).handler("app.handler")
-                .role("arn:aws:iam::000000000000:role/" + name).timeout(60).code(c -> c.zipFile(code)));
-        await().atMost(Duration.ofSeconds(30)).until(() -> lambda.getFunction(r -> r.functionName(name)).configuration()
-                .state() == State.ACTIVE);
+        PythonFunctions.create(lambda, name, HANDLER, Map.of());
     }
 
     static InvokeResponse invoke(String name, String payload) {

@@ -3,7 +3,6 @@ package dev.klambda.it.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -20,8 +19,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,7 +87,7 @@ class FakeNodeIT {
             }
         });
         codeServer.start();
-        zips.put("hello.zip", zip(Map.of("app.py", HANDLER)));
+        zips.put("hello.zip", PythonFunctions.zip(Map.of("app.py", HANDLER)));
         node = FakeNode.start(client, FakeNode.Options.defaults());
     }
 
@@ -210,7 +207,7 @@ class FakeNodeIT {
         String namespace = namespace("update");
         Deployment first = deploy(namespace, "hello", 1, "hello.zip", sha256("hello.zip"));
         Pod old = awaitReady(namespace, first, 1).getFirst();
-        byte[] code = zip(Map.of("app.py", "def handler(event, context):\n    return {'version': 2}\n"));
+        byte[] code = PythonFunctions.zip(Map.of("app.py", "def handler(event, context):\n    return {'version': 2}\n"));
         client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName("hello-code")
                 .endMetadata().addToBinaryData("code.zip", Base64.getEncoder().encodeToString(code)).build()).create();
         List<Event> seen = new CopyOnWriteArrayList<>();
@@ -332,17 +329,5 @@ class FakeNodeIT {
 
     static String sha256(String zip) {
         return CodeDigest.sha256Hex(zips.get(zip));
-    }
-
-    static byte[] zip(Map<String, String> files) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (Map.Entry<String, String> file : files.entrySet()) {
-                zip.putNextEntry(new ZipEntry(file.getKey()));
-                zip.write(file.getValue().getBytes(StandardCharsets.UTF_8));
-                zip.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
     }
 }

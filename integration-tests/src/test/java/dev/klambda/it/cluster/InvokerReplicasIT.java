@@ -3,17 +3,11 @@ package dev.klambda.it.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -21,8 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,8 +27,6 @@ import dev.klambda.core.pool.PoolNames;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
-import software.amazon.awssdk.services.lambda.model.Runtime;
-import software.amazon.awssdk.services.lambda.model.State;
 
 /**
  * Two invoker replicas in front of one pool: they divide its pods between them (no pod ever refuses
@@ -58,7 +48,6 @@ class InvokerReplicasIT {
     static ServiceProcess second;
     static LambdaClient viaSecond;
     static final ExecutorService callers = Executors.newFixedThreadPool(2 * PODS);
-    static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
@@ -81,20 +70,9 @@ class InvokerReplicasIT {
         }
     }
 
-    static byte[] zip() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry("app.py"));
-            zip.write(HANDLER.getBytes(StandardCharsets.UTF_8));
-            zip.closeEntry();
-        }
-        return bytes.toByteArray();
-    }
-
     /** A value of a metric the service exports at /q/metrics (the sum over its label sets). */
     static double metric(ServiceProcess service, String name) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String text = service.metrics();
         Matcher values = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
         double sum = 0;
         boolean found = false;
@@ -128,11 +106,7 @@ class InvokerReplicasIT {
     @Test
     void replicasDivideThePodsAndTheOneThatStaysTakesThemAllOver() throws Exception {
         LambdaClient viaFirst = platform.lambda();
-        SdkBytes code = SdkBytes.fromByteArray(zip());
-        viaFirst.createFunction(r -> r.functionName("shared").runtime(Runtime.PYTHON3_12).handler("app.handler")
-                .role("arn:aws:iam::000000000000:role/shared").timeout(60).code(c -> c.zipFile(code)));
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> viaFirst.getFunction(r -> r.functionName("shared")).configuration().state() == State.ACTIVE);
+        PythonFunctions.create(viaFirst, "shared", HANDLER, Map.of());
         viaFirst.publishVersion(r -> r.functionName("shared"));
         viaFirst.putProvisionedConcurrencyConfig(r -> r.functionName("shared").qualifier("1")
                 .provisionedConcurrentExecutions(PODS));

@@ -6,9 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,13 +42,10 @@ import dev.klambda.standalone.async.EmbeddedKafka;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingResponse;
-import software.amazon.awssdk.services.lambda.model.Runtime;
-import software.amazon.awssdk.services.lambda.model.State;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -87,7 +81,6 @@ class MappingClusterIT {
                 post("/end", ids)
             """;
     static final Duration DELIVERED = Duration.ofMinutes(3);
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     static final int PARTITIONS = 8;
     static final int RECORDS = 400;
 
@@ -152,18 +145,8 @@ class MappingClusterIT {
         }
 
         String controlUrl = "http://127.0.0.1:" + control.getAddress().getPort();
-        function("mapped", HANDLER, controlUrl + "/seen");
-        function("queued", QUEUE_HANDLER, controlUrl);
-    }
-
-    static void function(String name, String handler, String control) throws Exception {
-        LambdaClient lambda = platform.lambda();
-        SdkBytes code = SdkBytes.fromByteArray(FakeNodeIT.zip(Map.of("app.py", handler)));
-        lambda.createFunction(r -> r.functionName(name).runtime(Runtime.PYTHON3_12).handler("app.handler")
-                .role("arn:aws:iam::000000000000:role/" + name).timeout(60).code(c -> c.zipFile(code))
-                .environment(e -> e.variables(Map.of("CONTROL", control))));
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> lambda.getFunction(r -> r.functionName(name)).configuration().state() == State.ACTIVE);
+        PythonFunctions.create(platform.lambda(), "mapped", HANDLER, Map.of("CONTROL", controlUrl + "/seen"));
+        PythonFunctions.create(platform.lambda(), "queued", QUEUE_HANDLER, Map.of("CONTROL", controlUrl));
     }
 
     @AfterAll
@@ -269,9 +252,7 @@ class MappingClusterIT {
     static Map<String, Double> batchesByReplica(String uuid) throws Exception {
         Map<String, Double> counts = new TreeMap<>();
         for (Map.Entry<String, ServiceProcess> poller : pollers.entrySet()) {
-            String text = HTTP.send(HttpRequest.newBuilder(URI.create(poller.getValue().url() + "/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            counts.put(poller.getKey(), text.lines()
+            counts.put(poller.getKey(), poller.getValue().metrics().lines()
                     .filter(line -> line.startsWith("klambda_mapping_batches_invoked_total{") && line.contains(uuid))
                     .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
         }
