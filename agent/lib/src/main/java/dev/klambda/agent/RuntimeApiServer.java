@@ -1,6 +1,7 @@
 package dev.klambda.agent;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -37,6 +39,9 @@ final class RuntimeApiServer {
     private static final String EXTENSION = "/2020-01-01/extension/";
     /** A body bigger than this is not read; requests other than responses stay far below it. */
     private static final int MAX_BODY_BYTES = PlatformErrors.MAX_RESPONSE_BYTES;
+    /** How often, and how far apart, a fixed port still held by the last runtime's server is tried again: 2 s in all. */
+    private static final int REBIND_ATTEMPTS = 100;
+    private static final long REBIND_PAUSE_MS = 20;
 
     private final HttpServer server;
     private final ExecutionEnvironment environment;
@@ -46,7 +51,18 @@ final class RuntimeApiServer {
         this.environment = environment;
     }
 
+    /**
+     * Listens on {@code host:port} (0 for any free port). A fixed port is tried again for a while when
+     * it is still taken: Netty reports a listening socket closed before the JDK has released it (a
+     * channel registered with a selector keeps its descriptor until the selector's next select), so
+     * the next runtime's server, bound right after the last one closed, can find its port in use.
+     */
     static Future<RuntimeApiServer> start(Vertx vertx, ExecutionEnvironment environment, String host, int port) {
+        return start(vertx, environment, host, port, port == 0 ? 0 : REBIND_ATTEMPTS);
+    }
+
+    private static Future<RuntimeApiServer> start(Vertx vertx, ExecutionEnvironment environment, String host, int port,
+            int retries) {
         HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
                 .setIdleTimeout(0).setMaxInitialLineLength(16 * 1024)
                 // runtimes send X-Ray error causes of up to 1 MiB in a header
@@ -54,7 +70,14 @@ final class RuntimeApiServer {
         HttpServer server = vertx.createHttpServer(options);
         RuntimeApiServer api = new RuntimeApiServer(server, environment);
         server.requestHandler(api::handle);
-        return server.listen().map(s -> api);
+        return server.listen().map(s -> api).recover(failed -> {
+            if (retries == 0 || !(failed instanceof BindException)) {
+                return Future.failedFuture(failed);
+            }
+            Promise<Void> pause = Promise.promise();
+            vertx.setTimer(REBIND_PAUSE_MS, t -> pause.complete());
+            return pause.future().compose(v -> start(vertx, environment, host, port, retries - 1));
+        });
     }
 
     int port() {
