@@ -23,10 +23,13 @@ import dev.klambda.core.pool.DemandReports.PoolKey;
  * counting), remembered as the highest sum seen within the idle time. A pool therefore grows as soon
  * as a report asks for more, and shrinks only once no report has asked for as much for the whole
  * idle time; {@link Wanted#recheckAfter} says when that moment comes, so the reconciler can look
- * again then instead of waiting for the next report. The memory lives in this process only: a new
- * leader starts from the reports alone.
+ * again then instead of waiting for the next report. The remembered maximum also goes on the pool's
+ * Deployment ({@link Wanted#annotation}), so that a new leader, which starts without this memory, keeps a
+ * pool for the rest of its predecessor's idle time instead of shrinking it at once.
  */
 public final class Demand {
+
+    private static final String UNTIL = " until ";
 
     private final Clock clock;
     private final Duration staleness;
@@ -45,27 +48,40 @@ public final class Demand {
         this.nextSweep = clock.instant().plus(idleTime);
     }
 
-    /** What a pool should be sized for, and when that may drop if no report asks for more. */
-    public record Wanted(int environments, Optional<Duration> recheckAfter) {
+    /**
+     * What a pool should be sized for, and when that may drop if no report asks for more: after
+     * {@code recheckAfter}, at {@code until}.
+     */
+    public record Wanted(int environments, Optional<Duration> recheckAfter, Optional<Instant> until) {
 
         /** Nothing wanted, nothing to look at again. */
-        public static final Wanted NONE = new Wanted(0, Optional.empty());
+        public static final Wanted NONE = new Wanted(0, Optional.empty(), Optional.empty());
+
+        /**
+         * This as a pool's Deployment remembers it, as "3 until 2026-11-23T10:00:00Z"; null when there
+         * is nothing to remember.
+         */
+        public String annotation() {
+            return until.map(end -> environments + UNTIL + end).orElse(null);
+        }
     }
 
     /**
      * Records what the fresh {@code reports} ask for {@code pool} now, and returns the most the pool
-     * was asked for within the idle time.
+     * was asked for within the idle time. {@code remembered} is what the pool's Deployment remembers
+     * ({@link Wanted#annotation}, or null): it counts only while this process remembers nothing of the pool, as after a change
+     * of leader.
      */
-    public Wanted observe(PoolKey pool, Collection<ConfigMap> reports) {
+    public Wanted observe(PoolKey pool, Collection<ConfigMap> reports, String remembered) {
         Instant now = clock.instant();
         int reported = reported(pool, reports, now);
         sweep(now);
         if (!idleTime.isPositive()) {
-            return new Wanted(reported, Optional.empty());
+            return new Wanted(reported, Optional.empty(), Optional.empty());
         }
         Sample[] head = new Sample[1];
         windows.compute(pool, (key, window) -> {
-            Deque<Sample> samples = window == null ? new ArrayDeque<>() : window;
+            Deque<Sample> samples = window == null ? remembered(remembered, now) : window;
             Instant horizon = now.minus(idleTime);
             while (!samples.isEmpty() && !samples.peekFirst().at().isAfter(horizon)) {
                 samples.pollFirst();
@@ -79,8 +95,32 @@ public final class Demand {
             head[0] = samples.peekFirst();
             return samples.isEmpty() ? null : samples;
         });
-        return head[0] == null ? Wanted.NONE
-                : new Wanted(head[0].demand(), Optional.of(Duration.between(now, head[0].at().plus(idleTime))));
+        if (head[0] == null) {
+            return Wanted.NONE;
+        }
+        Instant until = head[0].at().plus(idleTime);
+        return new Wanted(head[0].demand(), Optional.of(Duration.between(now, until)), Optional.of(until));
+    }
+
+    /**
+     * The window a {@link Wanted#annotation} describes: one sample, an idle time before its end (at
+     * most now, should another replica's clock run ahead). Empty when unreadable.
+     */
+    private Deque<Sample> remembered(String annotation, Instant now) {
+        Deque<Sample> samples = new ArrayDeque<>();
+        int split = annotation == null ? -1 : annotation.indexOf(UNTIL);
+        if (split > 0) {
+            try {
+                int environments = Integer.parseInt(annotation.substring(0, split).trim());
+                Instant at = Instant.parse(annotation.substring(split + UNTIL.length()).trim()).minus(idleTime);
+                if (environments > 0) {
+                    samples.add(new Sample(at.isAfter(now) ? now : at, environments));
+                }
+            } catch (NumberFormatException | DateTimeParseException e) {
+                // written by hand, or by something else: nothing remembered
+            }
+        }
+        return samples;
     }
 
     /** The sum of what the fresh {@code reports} ask for {@code pool}; keys of other pools and bad values count nothing. */

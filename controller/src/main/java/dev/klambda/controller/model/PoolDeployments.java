@@ -51,6 +51,8 @@ public final class PoolDeployments {
 
     /** Annotation with a hash of everything the controller sets, so that drift is seen without comparing defaults. */
     public static final String TEMPLATE_HASH = "klambda.dev/template-hash";
+    /** Annotation with the most the pool was asked for within the idle time, and until when, for the next leader. */
+    public static final String DEMAND = "klambda.dev/demand";
     /** Where the agent takes invocations, and answers readiness. */
     public static final int INVOKE_PORT = 8080;
     public static final String READY_PATH = "/klambda/ready";
@@ -75,7 +77,7 @@ public final class PoolDeployments {
         PodTemplateSpec template = template(pool, settings, labels);
         return new DeploymentBuilder()
                 .withNewMetadata().withName(name).withNamespace(pool.namespace()).withLabels(labels)
-                .withAnnotations(Map.of(TEMPLATE_HASH, hash(template, pool.replicas()))).endMetadata()
+                .withAnnotations(annotations(template, pool)).endMetadata()
                 .withNewSpec().withReplicas(pool.replicas()).withRevisionHistoryLimit(2)
                 .withNewSelector().withMatchLabels(Map.of(PoolNames.POOL, name)).endSelector()
                 // New environments come up before old ones go: a pool never drops below its size.
@@ -86,10 +88,17 @@ public final class PoolDeployments {
                 .build();
     }
 
-    /** The hash {@link #TEMPLATE_HASH} carries: of the pod template and the replica count. */
-    static String hash(PodTemplateSpec template, int replicas) {
+    /** The Deployment's annotations: the remembered demand, if any, and the hash of everything the controller sets. */
+    private static Map<String, String> annotations(PodTemplateSpec template, PoolSpec pool) {
+        String hash = hash(template, pool.replicas() + (pool.demand() == null ? "" : "\n" + pool.demand()));
+        return pool.demand() == null ? Map.of(TEMPLATE_HASH, hash)
+                : Map.of(TEMPLATE_HASH, hash, DEMAND, pool.demand());
+    }
+
+    /** The hash {@link #TEMPLATE_HASH} carries: of the pod template and the rest the controller sets. */
+    static String hash(PodTemplateSpec template, String rest) {
         try {
-            return CodeDigest.sha256Hex(JSON.writeValueAsString(template) + "\n" + replicas).substring(0, 16);
+            return CodeDigest.sha256Hex(JSON.writeValueAsString(template) + "\n" + rest).substring(0, 16);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a pod template is always JSON", e);
         }

@@ -12,10 +12,11 @@ import dev.klambda.crds.v1alpha1.function.FunctionConfiguration;
  * @param configuration the function's configuration ($LATEST's, or the version's frozen one)
  * @param layerSha256s the layers' zips in the code store, in order, as hex SHA-256
  * @param replicas how many environments
+ * @param demand the demand the pool remembers for a later leader ({@code PoolDeployments.DEMAND}); null for none
  * @param revision $LATEST's revision id, which its pods carry ({@code PoolNames.REVISION}); null for versions
  */
 public record PoolSpec(String namespace, String functionName, String version, String accountId, String region,
-        FunctionConfiguration configuration, List<String> layerSha256s, int replicas, String revision) {
+        FunctionConfiguration configuration, List<String> layerSha256s, int replicas, String demand, String revision) {
 
     public PoolSpec {
         layerSha256s = List.copyOf(layerSha256s);

@@ -84,7 +84,7 @@ public class FunctionReconciler implements Reconciler<Function> {
                 ? function.getSpec().getReservedConcurrentExecutions()
                 : tenant.concurrencyLimit();
         return pools.apply(pools.spec(function.getMetadata().getNamespace(), function.functionName(), "$LATEST", tenant,
-                function.getSpec(), code, PoolSizing.replicas(0, demand.environments(), cap), revisionId(function)),
+                function.getSpec(), code, PoolSizing.replicas(0, demand.environments(), cap), demand, revisionId(function)),
                 function, context);
     }
 

@@ -62,9 +62,15 @@ public class Pools {
         return DemandEvents.watch(context, config.systemNamespace(), demand, poolOf);
     }
 
-    /** What the fresh demand reports, remembered over the idle time, want of {@code pool}. */
+    /**
+     * What the fresh demand reports, remembered over the idle time, want of {@code pool}; what the
+     * pool's Deployment remembers counts where this process remembers nothing.
+     */
     <P extends HasMetadata> Demand.Wanted demand(PoolKey pool, Context<P> context) {
-        return demand.observe(pool, DemandEvents.reports(context));
+        String remembered = context.getSecondaryResource(Deployment.class)
+                .map(deployment -> deployment.getMetadata().getAnnotations())
+                .map(annotations -> annotations.get(PoolDeployments.DEMAND)).orElse(null);
+        return demand.observe(pool, DemandEvents.reports(context), remembered);
     }
 
     /** The account of {@code namespace}, if the tenant table has one. */
@@ -80,11 +86,12 @@ public class Pools {
                         + " is not in klambda's tenant table (klambda.tenants), so it has no account to run functions in");
     }
 
-    /** The spec of a pool of {@code tenant}'s function. */
+    /** The spec of a pool of {@code tenant}'s function, which remembers {@code demand}. */
     PoolSpec spec(String namespace, String functionName, String version, ControllerConfig.Tenant tenant,
-            FunctionConfiguration configuration, CodeChecks.Result code, int replicas, String revision) {
+            FunctionConfiguration configuration, CodeChecks.Result code, int replicas, Demand.Wanted demand,
+            String revision) {
         return new PoolSpec(namespace, functionName, version, tenant.accountId(), tenants.region(), configuration,
-                code.layerSha256s(), replicas, revision);
+                code.layerSha256s(), replicas, demand.annotation(), revision);
     }
 
     /** Applies {@code pool}'s Deployment and NetworkPolicy through {@code primary}'s workflow; the PoolAvailable condition. */

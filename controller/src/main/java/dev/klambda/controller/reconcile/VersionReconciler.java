@@ -100,7 +100,8 @@ public class VersionReconciler implements Reconciler<Version> {
         int replicas = PoolSizing.replicas(provisioned, demand.environments(), cap);
         Condition pool = code.available()
                 ? pools.apply(pools.spec(namespace, version.getSpec().functionName(),
-                        String.valueOf(version.getSpec().version()), tenant.get(), configuration, code, replicas, null),
+                        String.valueOf(version.getSpec().version()), tenant.get(), configuration, code, replicas, demand,
+                        null),
                         version,
                         context)
                 : StatusConditions.of(PoolStates.POOL_AVAILABLE, false, code.reason(), code.message(),

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -69,15 +70,15 @@ class DemandTest {
     @MethodSource("reports")
     void sumsTheFreshReportsOfThePool(Function<Instant, List<ConfigMap>> reports, int expected) {
         assertThat(demand.reported(HELLO, reports.apply(START))).isEqualTo(expected);
-        assertThat(demand.observe(HELLO, reports.apply(START)).environments()).isEqualTo(expected);
+        assertThat(demand.observe(HELLO, reports.apply(START), null).environments()).isEqualTo(expected);
     }
 
     @Test
     void moreDemandCountsAtOnce() {
-        assertThat(observe(1)).isEqualTo(new Demand.Wanted(1, Optional.of(IDLE)));
+        assertThat(observe(1)).isEqualTo(wanted(1, IDLE));
         clock.advance(Duration.ofSeconds(1));
 
-        assertThat(observe(5)).isEqualTo(new Demand.Wanted(5, Optional.of(IDLE)));
+        assertThat(observe(5)).isEqualTo(wanted(5, IDLE));
     }
 
     @Test
@@ -85,13 +86,13 @@ class DemandTest {
         observe(3);
         clock.advance(Duration.ofMinutes(2));
         assertThat(observe(1)).as("3 was asked for 2 minutes ago")
-                .isEqualTo(new Demand.Wanted(3, Optional.of(Duration.ofMinutes(8))));
+                .isEqualTo(wanted(3, Duration.ofMinutes(8)));
         clock.advance(Duration.ofMinutes(2));
-        assertThat(observe(0)).isEqualTo(new Demand.Wanted(3, Optional.of(Duration.ofMinutes(6))));
+        assertThat(observe(0)).isEqualTo(wanted(3, Duration.ofMinutes(6)));
 
         clock.advance(Duration.ofMinutes(6));
         assertThat(observe(0)).as("3 is 10 minutes old; 1 is 8")
-                .isEqualTo(new Demand.Wanted(1, Optional.of(Duration.ofMinutes(2))));
+                .isEqualTo(wanted(1, Duration.ofMinutes(2)));
         clock.advance(Duration.ofMinutes(2).minusMillis(1));
         assertThat(observe(0).environments()).isEqualTo(1);
         clock.advance(Duration.ofMillis(1));
@@ -101,7 +102,7 @@ class DemandTest {
     @Test
     void demandThatGoesOnKeepsThePoolAndEndsIdleTimeAfterItStops() {
         for (int i = 0; i < 12 * 20; i++) {
-            assertThat(observe(2)).isEqualTo(new Demand.Wanted(2, Optional.of(IDLE)));
+            assertThat(observe(2)).isEqualTo(wanted(2, IDLE));
             clock.advance(Duration.ofSeconds(5));
         }
         Instant last = clock.instant().minusSeconds(5);
@@ -116,14 +117,14 @@ class DemandTest {
     @Test
     void aReportThatGoesStaleIsRememberedOnlyForTheIdleTime() {
         List<ConfigMap> reports = List.of(report("a", START, KEY, "4"));
-        assertThat(demand.observe(HELLO, reports).environments()).isEqualTo(4);
+        assertThat(demand.observe(HELLO, reports, null).environments()).isEqualTo(4);
 
         clock.advance(STALENESS);
         assertThat(demand.reported(HELLO, reports)).as("the invoker stopped writing").isZero();
-        assertThat(demand.observe(HELLO, reports).environments()).isEqualTo(4);
+        assertThat(demand.observe(HELLO, reports, null).environments()).isEqualTo(4);
 
         clock.advance(IDLE.minus(STALENESS));
-        assertThat(demand.observe(HELLO, reports)).isEqualTo(Demand.Wanted.NONE);
+        assertThat(demand.observe(HELLO, reports, null)).isEqualTo(Demand.Wanted.NONE);
     }
 
     @Test
@@ -131,8 +132,8 @@ class DemandTest {
         PoolKey other = new PoolKey("default", "hello-v1");
         List<ConfigMap> reports = List.of(report("a", START, Map.of(KEY, "3", "default.hello-v1", "1")));
 
-        assertThat(demand.observe(HELLO, reports).environments()).isEqualTo(3);
-        assertThat(demand.observe(other, reports).environments()).isEqualTo(1);
+        assertThat(demand.observe(HELLO, reports, null).environments()).isEqualTo(3);
+        assertThat(demand.observe(other, reports, null).environments()).isEqualTo(1);
     }
 
     @Test
@@ -141,7 +142,7 @@ class DemandTest {
         assertThat(demand.remembered()).isOne();
         clock.advance(IDLE);
 
-        demand.observe(new PoolKey("default", "other-latest"), List.of());
+        demand.observe(new PoolKey("default", "other-latest"), List.of(), null);
 
         assertThat(demand.remembered()).as("hello's function was deleted; its demand is forgotten").isZero();
     }
@@ -150,9 +151,38 @@ class DemandTest {
     void withoutAnIdleTimeOnlyTheCurrentDemandCounts() {
         Demand immediate = new Demand(clock, STALENESS, Duration.ZERO);
 
-        assertThat(immediate.observe(HELLO, List.of(report("a", START, KEY, "3"))))
-                .isEqualTo(new Demand.Wanted(3, Optional.empty()));
-        assertThat(immediate.observe(HELLO, List.of())).isEqualTo(Demand.Wanted.NONE);
+        assertThat(immediate.observe(HELLO, List.of(report("a", START, KEY, "3")), null))
+                .isEqualTo(new Demand.Wanted(3, Optional.empty(), Optional.empty()));
+        assertThat(immediate.observe(HELLO, List.of(), null)).isEqualTo(Demand.Wanted.NONE);
+    }
+
+    @Test
+    void aNewLeaderKeepsWhatThePoolsDeploymentRemembers() {
+        String remembered = observe(3).annotation();
+        assertThat(remembered).isEqualTo("3 until " + START.plus(IDLE));
+        clock.advance(Duration.ofMinutes(4));
+        Demand successor = new Demand(clock, STALENESS, IDLE);
+
+        assertThat(observe(successor, 1, remembered)).as("3 was asked for 4 minutes ago, under the last leader")
+                .isEqualTo(wanted(3, Duration.ofMinutes(6)));
+        assertThat(observe(successor, 0, "5 until " + START)).as("remembered once, then its own memory counts")
+                .isEqualTo(wanted(3, Duration.ofMinutes(6)));
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(observe(successor, 0, remembered)).isEqualTo(wanted(1, Duration.ofMinutes(4)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "3 until 2026-01-01T00:00:00Z", "lots until 2026-11-23T10:10:00Z", "3 until later",
+            "3", "", "0 until 2026-11-23T10:10:00Z", "-2 until 2026-11-23T10:10:00Z" })
+    void aMemoryThatIsOverOrUnreadableCountsNothing(String remembered) {
+        assertThat(observe(new Demand(clock, STALENESS, IDLE), 1, remembered)).isEqualTo(wanted(1, IDLE));
+    }
+
+    @Test
+    void aMemoryFromAClockAheadHoldsNoLongerThanTheIdleTime() {
+        Demand successor = new Demand(clock, STALENESS, IDLE);
+
+        assertThat(observe(successor, 0, "2 until " + START.plus(Duration.ofHours(5)))).isEqualTo(wanted(2, IDLE));
     }
 
     static Stream<Arguments> rewrites() {
@@ -175,7 +205,16 @@ class DemandTest {
     }
 
     private Demand.Wanted observe(int reported) {
-        return demand.observe(HELLO, List.of(report("a", clock.instant(), KEY, String.valueOf(reported))));
+        return observe(demand, reported, null);
+    }
+
+    private Demand.Wanted observe(Demand demand, int reported, String remembered) {
+        return demand.observe(HELLO, List.of(report("a", clock.instant(), KEY, String.valueOf(reported))), remembered);
+    }
+
+    /** What is wanted now, for {@code recheckAfter} from now. */
+    private Demand.Wanted wanted(int environments, Duration recheckAfter) {
+        return new Demand.Wanted(environments, Optional.of(recheckAfter), Optional.of(clock.instant().plus(recheckAfter)));
     }
 
     private static Arguments table(String name, int expected, Function<Instant, List<ConfigMap>> reports) {

@@ -47,8 +47,13 @@ class PoolDeploymentsTest {
     @SafeVarargs
     static PoolSpec pool(String version, int replicas, Consumer<FunctionSpec>... changes) {
         FunctionSpec spec = function("team-a", "hello", changes).getSpec();
-        return new PoolSpec("team-a", "hello", version, "123456789012", "eu-west-1", spec, List.of(), replicas,
+        return new PoolSpec("team-a", "hello", version, "123456789012", "eu-west-1", spec, List.of(), replicas, null,
                 "$LATEST".equals(version) ? "rev-1" : null);
+    }
+
+    static PoolSpec remembering(PoolSpec pool, String demand) {
+        return new PoolSpec(pool.namespace(), pool.functionName(), pool.version(), pool.accountId(), pool.region(),
+                pool.configuration(), pool.layerSha256s(), pool.replicas(), demand, pool.revision());
     }
 
     static Map<String, String> env(Container container) {
@@ -192,6 +197,20 @@ class PoolDeploymentsTest {
         assertThat(hash(PoolDeployments.desired(pool("$LATEST", 1), SETTINGS))).isEqualTo(base);
         assertThat(hash(PoolDeployments.desired(pool("$LATEST", 1, withMemory(256)), SETTINGS))).isNotEqualTo(base);
         assertThat(hash(PoolDeployments.desired(pool("$LATEST", 2), SETTINGS))).isNotEqualTo(base);
+        assertThat(hash(PoolDeployments.desired(remembering(pool("$LATEST", 1), "1 until 2026-11-23T10:00:00Z"),
+                SETTINGS))).as("the remembered demand is part of what the controller sets").isNotEqualTo(base);
+    }
+
+    @Test
+    void theDeploymentRemembersTheDemandForTheNextLeader() {
+        Deployment remembering = PoolDeployments.desired(remembering(pool("3", 2), "2 until 2026-11-23T10:00:00Z"),
+                SETTINGS);
+        assertThat(remembering.getMetadata().getAnnotations()).containsEntry("klambda.dev/demand",
+                "2 until 2026-11-23T10:00:00Z");
+        assertThat(remembering.getSpec().getTemplate().getMetadata().getAnnotations())
+                .as("not on the pods: a new memory rolls nothing").doesNotContainKey("klambda.dev/demand");
+        assertThat(PoolDeployments.desired(pool("3", 2), SETTINGS).getMetadata().getAnnotations())
+                .doesNotContainKey("klambda.dev/demand");
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -36,6 +37,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -363,6 +365,21 @@ class ReconcilersIT {
         awaitReplicas("default", "idler-v1", 1);
         assertThat(Duration.between(asked, Instant.now())).as("pools wait for the idle time before scaling down")
                 .isGreaterThanOrEqualTo(config.controller().idleTime());
+    }
+
+    @Test
+    void aPoolKeepsTheDemandItsDeploymentRemembersUntilItsIdleTimeEnds() {
+        client.resource(function("default", "heir", withZip(STORED.hex()))).create();
+        awaitReplicas("default", "heir-latest", 0);
+        Instant until = Instant.now().plus(config.controller().idleTime()).truncatedTo(ChronoUnit.MILLIS);
+
+        // As a leader that died leaves it; this controller has no memory of the pool, as its successor would not.
+        client.apps().deployments().inNamespace("default").withName("heir-latest").edit(d -> new DeploymentBuilder(d)
+                .editMetadata().addToAnnotations("klambda.dev/demand", "2 until " + until).endMetadata().build());
+
+        awaitReplicas("default", "heir-latest", 2);
+        awaitReplicas("default", "heir-latest", 0);
+        assertThat(Instant.now()).as("the pool waits for the end of the remembered idle time").isAfterOrEqualTo(until);
     }
 
     @Test

@@ -266,7 +266,7 @@ class FakeNodeIT {
                 "IfNotPresent", "http://klambda-invoker.klambda-system:8080", new CodeLocations(null, Clock.systemUTC()),
                 "klambda-system");
         Deployment desired = PoolDeployments.desired(new PoolSpec(namespace, name, "$LATEST", "000000000000", "us-east-1",
-                configuration, List.of(), replicas, "revision-1"), settings);
+                configuration, List.of(), replicas, null, "revision-1"), settings);
         Deployment existing = client.apps().deployments().inNamespace(namespace).withName(desired.getMetadata().getName())
                 .get();
         if (existing == null) {
