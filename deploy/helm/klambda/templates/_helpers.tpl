@@ -101,6 +101,22 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end -}}
 
+{{/* The SQS-compatible service's keys, when a Secret holds them (invoker and poller only). */}}
+{{- define "klambda.sqsSecretEnv" -}}
+{{- with .Values.sqs.credentialsSecret }}
+- name: KLAMBDA_SQS_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: accessKeyId
+- name: KLAMBDA_SQS_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: secretAccessKey
+{{- end }}
+{{- end -}}
+
 {{/* The code signing key (controller and invoker only). */}}
 {{- define "klambda.signingKeyEnv" -}}
 - name: KLAMBDA_CODE_SIGNING_KEY

@@ -39,7 +39,8 @@ class ConfigurationTest {
                 "klambda.controller.idle-time", "10m"));
         assertThat(properties.stringPropertyNames()).noneMatch(key -> key.startsWith("klambda.tenants[1]"))
                 .noneMatch(key -> key.contains("access-keys"))
-                .doesNotContain("klambda.function-url-domain", "kafka.bootstrap.servers");
+                .doesNotContain("klambda.function-url-domain", "kafka.bootstrap.servers", "klambda.async.sqs-endpoint",
+                        "klambda.async.sqs-access-key", "klambda.async.sqs-secret-key");
     }
 
     @Test
@@ -60,6 +61,7 @@ class ConfigurationTest {
                 Map.entry("klambda.tenants[1].access-keys[0].id", "AKIATEAMB1"),
                 Map.entry("klambda.controller.idle-time", "15m"),
                 Map.entry("kafka.bootstrap.servers", "kafka-0.kafka:9092,kafka-1.kafka:9092"),
+                Map.entry("klambda.async.sqs-endpoint", "http://elasticmq.queues.svc:9324"),
                 Map.entry("quarkus.log.level", "DEBUG"),
                 Map.entry("klambda.controller.generic-pool-size", "3")));
     }
@@ -82,6 +84,22 @@ class ConfigurationTest {
         assertThat(tenantSecretReferences(rendered.container("controller"))).isEmpty();
         assertThat(rendered.all(Secret.class)).map(s -> s.getMetadata().getName()).containsExactly("klambda-code-signing");
         assertThat(rendered.propertiesText()).doesNotContain("team-a-keys", "team-b-keys");
+    }
+
+    @Test
+    void theSqsKeysReachOnlyTheInvokerAndPollerAndOnlyAsSecretKeyReferences() {
+        Manifests rendered = Chart.withValues("everything-on.yaml").render();
+
+        assertThat(rendered.properties()).containsEntry("klambda.async.sqs-access-key", "${KLAMBDA_SQS_ACCESS_KEY}")
+                .containsEntry("klambda.async.sqs-secret-key", "${KLAMBDA_SQS_SECRET_KEY}");
+        Map<String, String> expected = Map.of("KLAMBDA_SQS_ACCESS_KEY", "elasticmq-keys/accessKeyId",
+                "KLAMBDA_SQS_SECRET_KEY", "elasticmq-keys/secretAccessKey");
+        for (String component : List.of("invoker", "poller")) {
+            assertThat(secretReferences(rendered.container(component), "KLAMBDA_SQS_")).as(component).isEqualTo(expected);
+        }
+        assertThat(secretReferences(rendered.container("controller"), "KLAMBDA_SQS_")).isEmpty();
+        assertThat(secretReferences(Chart.withDefaults().render().container("poller"), "KLAMBDA_SQS_"))
+                .as("no Secret, no variables: the services' own default keys").isEmpty();
     }
 
     @ParameterizedTest
@@ -152,7 +170,12 @@ class ConfigurationTest {
 
     /** The tenant key variables of a container, as "secret/key" of the Secret they come from. */
     static Map<String, String> tenantSecretReferences(Container container) {
-        return container.getEnv().stream().filter(env -> env.getName().startsWith("KLAMBDA_TENANT_"))
+        return secretReferences(container, "KLAMBDA_TENANT_");
+    }
+
+    /** The container's variables named {@code prefix...}, as secret/key; each must be a Secret reference. */
+    static Map<String, String> secretReferences(Container container, String prefix) {
+        return container.getEnv().stream().filter(env -> env.getName().startsWith(prefix))
                 .peek(env -> assertThat(env.getValue()).as("%s carries a literal value", env.getName()).isNull())
                 .collect(Collectors.toMap(EnvVar::getName, env -> {
                     SecretKeySelector ref = env.getValueFrom().getSecretKeyRef();

@@ -24,6 +24,14 @@ class ValuesSchemaTest {
 
     static Stream<Arguments> badValues() {
         return Stream.of(
+                refused("an SQS endpoint that is not a URL", """
+                        sqs:
+                          endpoint: elasticmq:9324
+                        """, "/sqs/endpoint"),
+                refused("an SQS setting the chart does not have", """
+                        sqs:
+                          region: eu-west-1
+                        """, "region"),
                 refused("a pull policy Kubernetes does not have", """
                         image:
                           pullPolicy: Sometimes
