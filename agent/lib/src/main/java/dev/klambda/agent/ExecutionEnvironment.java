@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -50,6 +51,12 @@ public final class ExecutionEnvironment {
     static final Duration EXTENSIONS_GRACE = Duration.ofMillis(2000);
     /** How often memory is sampled while the runtime may allocate (INIT and INVOKE). */
     static final long MEMORY_SAMPLE_MILLIS = 25;
+    /**
+     * How often, at most, the end of an invocation reads the runtime's peak memory. The peak read
+     * (VmHWM, or the cgroup's memory.peak) keeps every peak in between, so a busy environment's
+     * REPORT shows a new peak at most this late, and no /proc reads happen per invocation.
+     */
+    static final long MEMORY_RESAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Where an environment is in Lambda's lifecycle. */
     public enum State {
@@ -197,6 +204,7 @@ public final class ExecutionEnvironment {
     private Future<Launched> launching;
     private long memoryTimer = -1;
     private double peakMemoryMb;
+    private long lastMemorySampleNanos = System.nanoTime() - MEMORY_RESAMPLE_NANOS;
 
     private ExecutionEnvironment(Vertx vertx, Context context, EnvironmentSpec spec, RuntimeLaunchers launchers,
             MemoryLimits memoryLimits, LogSink sink, String runtimeApiHost, int runtimeApiPort) {
@@ -494,6 +502,7 @@ public final class ExecutionEnvironment {
     private void sampleMemoryLater() {
         RuntimeProcess process = runtime;
         if (process != null) {
+            lastMemorySampleNanos = System.nanoTime();
             vertx.executeBlocking(() -> {
                 memory.sample(process.handle());
                 return null;
@@ -524,7 +533,9 @@ public final class ExecutionEnvironment {
         current = null;
         state = State.IDLE;
         stopWatchingMemory();
-        sampleMemoryLater();
+        if (System.nanoTime() - lastMemorySampleNanos >= MEMORY_RESAMPLE_NANOS) {
+            sampleMemoryLater();
+        }
         dispatchIfReady();
     }
 
