@@ -52,6 +52,7 @@ public final class KafkaEventQueue implements EventQueue, AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         // Kafka 4 waits 5 ms for a batch to fill by default; a 202 should not.
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, AsyncTopics.MAX_RECORD_BYTES);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis() / 2);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis() / 2);
