@@ -329,7 +329,8 @@ public final class SigV4Verifier {
         try {
             String host = request.header("Host");
             resigned = SdkHttpRequest.builder()
-                    .method(SdkHttpMethod.fromValue(request.method()))
+                    // valueOf, not fromValue: that one streams over every method on each call
+                    .method(SdkHttpMethod.valueOf(request.method()))
                     .uri(URI.create("http://" + (host == null ? "localhost" : host) + request.rawPath()
                             + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery)));
         } catch (IllegalArgumentException e) {
