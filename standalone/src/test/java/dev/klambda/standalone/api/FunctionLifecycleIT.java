@@ -504,6 +504,32 @@ class FunctionLifecycleIT extends DefaultTenantClient {
     }
 
     @Test
+    void aManifestsMappingMayNameItsFunctionByArn() throws Exception {
+        Path manifest = ManifestsResource.manifests().resolve("mapping-by-arn.yaml");
+        Files.writeString(manifest, """
+                apiVersion: klambda.dev/v1alpha1
+                kind: EventSourceMapping
+                metadata: {name: by-arn}
+                spec:
+                  functionName: arn:aws:lambda:us-east-1:000000000000:function:neighbour:live
+                  enabled: false
+                  sqs: {eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:by-arn"}
+                """);
+        try {
+            List<EventSourceMappingConfiguration> mappings = await().atMost(Duration.ofSeconds(20)).until(
+                    () -> lambda.listEventSourceMappings(r -> r.functionName("neighbour:live")).eventSourceMappings(),
+                    found -> !found.isEmpty());
+
+            assertThat(mappings).singleElement().satisfies(mapping -> {
+                assertThat(mapping.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:neighbour:live");
+                assertThat(mapping.eventSourceArn()).isEqualTo("arn:aws:sqs:us-east-1:000000000000:by-arn");
+            });
+        } finally {
+            Files.delete(manifest);
+        }
+    }
+
+    @Test
     void refusesASecondFunctionOfTheSameName() throws Exception {
         byte[] code = zip(Map.of("app.py", "def handler(e, c):\n    return 1\n"));
         assertThatThrownBy(() -> lambda.createFunction(r -> r.functionName("neighbour").runtime(Runtime.PYTHON3_12)

@@ -183,7 +183,7 @@ public class EventSourceMappingsResource {
         Tenant tenant = lookup.tenant();
         String function = functionName == null ? null : function(tenant, functionName);
         List<EventSourceMapping> mappings = lookup.store().eventSourceMappings(tenant.namespace()).stream()
-                .filter(m -> function == null || m.getSpec().functionName().equals(function))
+                .filter(m -> function == null || named(m).equals(function))
                 .filter(m -> eventSourceArn == null
                         || (m.getSpec().sqs() != null && eventSourceArn.equals(m.getSpec().sqs().eventSourceArn())))
                 .sorted(java.util.Comparator.comparing(EventSourceMapping::uuid))
@@ -205,14 +205,35 @@ public class EventSourceMappingsResource {
         if (lookup.store().function(tenant.namespace(), reference.name()).isEmpty()) {
             throw LambdaException.invalidParameter("Function does not exist");
         }
-        // name:$LATEST is the function itself.
+        return named(reference);
+    }
+
+    /**
+     * A mapping's function as the API stores it: name, or name:qualifier (name:$LATEST is the
+     * function itself). Manifests may also give an ARN.
+     */
+    private static String named(FunctionReference reference) {
         return reference.name() + (Qualifiers.isLatest(reference.qualifier()) ? "" : ":" + reference.qualifier());
+    }
+
+    /** The function {@code mapping} names, in the form {@link #named} gives, whatever form its manifest used. */
+    private static String named(EventSourceMapping mapping) {
+        return named(reference(mapping.getSpec().functionName()));
+    }
+
+    /** A mapping's function reference; one the API would have refused (from a manifest) is taken as a bare name. */
+    private static FunctionReference reference(String function) {
+        try {
+            return FunctionReference.parse(function, null, Shape.FUNCTION_NAME);
+        } catch (LambdaException e) {
+            return new FunctionReference(function, null, null, null);
+        }
     }
 
     private void duplicate(Tenant tenant, String function, KafkaSource kafka) {
         for (EventSourceMapping other : lookup.store().eventSourceMappings(tenant.namespace())) {
             KafkaSource theirs = other.getSpec().kafka();
-            if (theirs != null && other.getSpec().functionName().equals(function)
+            if (theirs != null && named(other).equals(function)
                     && theirs.bootstrapServers().equals(kafka.bootstrapServers()) && theirs.topics().equals(kafka.topics())) {
                 throw new LambdaException(ErrorType.ResourceConflictException, "An event source mapping with event source (\""
                         + String.join(",", kafka.bootstrapServers()) + "\"), function (\"" + functionArn(tenant, function)
@@ -292,9 +313,7 @@ public class EventSourceMappingsResource {
     }
 
     private String functionArn(Tenant tenant, String function) {
-        int colon = function.indexOf(':');
-        return Arns.function(lookup.configurations().region(), tenant.accountId(),
-                colon < 0 ? function : function.substring(0, colon), colon < 0 ? null : function.substring(colon + 1));
+        return reference(function).arn(lookup.configurations().region(), tenant.accountId());
     }
 
     /** Lambda's EventSourceMappingConfiguration; {@code state} overrides what the status says (transitions). */
