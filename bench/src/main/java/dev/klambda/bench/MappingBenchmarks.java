@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,11 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,6 +31,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.klambda.agent.Interpreters;
+import dev.klambda.it.KafkaOffsets;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -327,20 +325,13 @@ public final class MappingBenchmarks {
         }
     }
 
+    /** Records {@code group} has committed, over all partitions. */
     private long committed(String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
-        return offsets.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+        return KafkaOffsets.committed(admin, group).values().stream().mapToLong(Long::longValue).sum();
     }
 
     private Map<TopicPartition, Long> ends(String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(request).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
-        return ends;
+        return KafkaOffsets.ends(admin, topic, PARTITIONS);
     }
 
     /** CPU seconds so far: the platform's JVM, its Python runtimes, and this JVM. */

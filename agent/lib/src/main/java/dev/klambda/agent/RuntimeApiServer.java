@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -74,9 +73,7 @@ final class RuntimeApiServer {
             if (retries == 0 || !(failed instanceof BindException)) {
                 return Future.failedFuture(failed);
             }
-            Promise<Void> pause = Promise.promise();
-            vertx.setTimer(REBIND_PAUSE_MS, t -> pause.complete());
-            return pause.future().compose(v -> start(vertx, environment, host, port, retries - 1));
+            return vertx.timer(REBIND_PAUSE_MS).compose(v -> start(vertx, environment, host, port, retries - 1));
         });
     }
 

@@ -13,8 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One of klambda's services (the controller, the cluster invoker) as a JVM process of its own,
@@ -99,6 +102,38 @@ public final class ServiceProcess implements AutoCloseable {
             return http.send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         }
+    }
+
+    /**
+     * A metric the service exports at /q/metrics: the sum over its samples.
+     *
+     * @throws IllegalStateException when the service exports no such metric
+     */
+    public double metric(String name) throws IOException, InterruptedException {
+        OptionalDouble sum = metricSum(name, "");
+        if (sum.isEmpty()) {
+            throw new IllegalStateException(url() + " exports no " + name);
+        }
+        return sum.getAsDouble();
+    }
+
+    /** The sum of metric {@code name}'s samples whose labels contain {@code labelText}; 0 when it has none. */
+    public double metric(String name, String labelText) throws IOException, InterruptedException {
+        return metricSum(name, labelText).orElse(0);
+    }
+
+    private OptionalDouble metricSum(String name, String labelText) throws IOException, InterruptedException {
+        Matcher samples = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(metrics());
+        double sum = 0;
+        boolean found = false;
+        while (samples.find()) {
+            String labels = samples.group(1) == null ? "" : samples.group(1);
+            if (labels.contains(labelText)) {
+                sum += Double.parseDouble(samples.group(2));
+                found = true;
+            }
+        }
+        return found ? OptionalDouble.of(sum) : OptionalDouble.empty();
     }
 
     /** What the service printed so far. */

@@ -122,9 +122,9 @@ class AsyncClusterIT {
         await().atMost(DRAINED).until(() -> ran(0, 100) == 100);
         assertThat(successRecords(requestIds)).as("a success record for each request id the 202s gave")
                 .containsAll(requestIds);
-        assertThat(InvokerReplicasIT.metric(platform.invoker(), "klambda_async_events_received_total"))
+        assertThat(platform.invoker().metric("klambda_async_events_received_total"))
                 .as("the first replica drained some").isPositive();
-        assertThat(InvokerReplicasIT.metric(second, "klambda_async_events_received_total"))
+        assertThat(second.metric("klambda_async_events_received_total"))
                 .as("the second replica drained some").isPositive();
     }
 
@@ -133,7 +133,7 @@ class AsyncClusterIT {
         ServiceProcess doomed = platform.startInvoker("invoker-doomed");
         try {
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> InvokerReplicasIT.metric(doomed, "klambda_invoker_replicas") >= 2);
+                    .until(() -> doomed.metric("klambda_invoker_replicas") >= 2);
             int first = 1_000;
             int count = 600;
             LambdaClient viaDoomed = platform.lambda(doomed);
@@ -143,7 +143,7 @@ class AsyncClusterIT {
             viaDoomed.close();
             // Killed once it took part: a third of the events ran, and it drained some of them.
             await().atMost(DRAINED).until(() -> ran(first, count) >= count / 3);
-            assertThat(InvokerReplicasIT.metric(doomed, "klambda_async_events_received_total")).isPositive();
+            assertThat(doomed.metric("klambda_async_events_received_total")).isPositive();
             ProcessHandle.of(doomed.pid()).ifPresent(ProcessHandle::destroyForcibly);
             await().atMost(Duration.ofSeconds(10)).until(() -> !doomed.alive());
 

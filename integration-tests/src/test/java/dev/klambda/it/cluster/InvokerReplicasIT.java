@@ -13,8 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,20 +68,6 @@ class InvokerReplicasIT {
         }
     }
 
-    /** A value of a metric the service exports at /q/metrics (the sum over its label sets). */
-    static double metric(ServiceProcess service, String name) throws Exception {
-        String text = service.metrics();
-        Matcher values = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
-        double sum = 0;
-        boolean found = false;
-        while (values.find()) {
-            sum += Double.parseDouble(values.group(2));
-            found = true;
-        }
-        assertThat(found).as("%s exports %s", service.url(), name).isTrue();
-        return sum;
-    }
-
     static Set<Object> runtimes(List<CompletableFuture<InvokeResponse>> calls) throws Exception {
         Set<Object> pids = new HashSet<>();
         for (CompletableFuture<InvokeResponse> call : calls) {
@@ -113,8 +97,8 @@ class InvokerReplicasIT {
         await().atMost(Duration.ofMinutes(3)).until(() -> platform.node()
                 .pods(ClusterPlatform.TENANT_NAMESPACE, PoolNames.pool("shared", "1")).stream()
                 .filter(FakeNode::ready).count() == PODS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> metric(platform.invoker(), "klambda_invoker_replicas") == 2
-                && metric(second, "klambda_invoker_replicas") == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> platform.invoker().metric("klambda_invoker_replicas") == 2
+                && second.metric("klambda_invoker_replicas") == 2);
 
         // Each replica sends only to its half of the pods. As many calls at once through each as it has
         // pods, so none waits (a waiting call would rightly grow the pool), in a few rounds.
@@ -132,15 +116,15 @@ class InvokerReplicasIT {
         }
         assertThat(firstRuntimes).as("always the same pods").hasSize(PODS / 2);
         assertThat(otherRuntimes).as("always the same pods").hasSize(PODS / 2).doesNotContainAnyElementsOf(firstRuntimes);
-        assertThat(metric(platform.invoker(), "klambda_invoker_pod_refusals_total")).isZero();
-        assertThat(metric(second, "klambda_invoker_pod_refusals_total")).isZero();
+        assertThat(platform.invoker().metric("klambda_invoker_pod_refusals_total")).isZero();
+        assertThat(second.metric("klambda_invoker_pod_refusals_total")).isZero();
 
         // The second replica leaves: the first one sees it go and uses every pod.
         second.close();
-        await().atMost(Duration.ofSeconds(30)).until(() -> metric(platform.invoker(), "klambda_invoker_replicas") == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> platform.invoker().metric("klambda_invoker_replicas") == 1);
         Set<Object> allRuntimes = runtimes(calls(viaFirst, PODS));
         assertThat(allRuntimes).hasSize(PODS).containsAll(otherRuntimes);
-        assertThat(metric(platform.invoker(), "klambda_invoker_pod_refusals_total")).isZero();
+        assertThat(platform.invoker().metric("klambda_invoker_pod_refusals_total")).isZero();
         List<Pod> pods = platform.node().pods(ClusterPlatform.TENANT_NAMESPACE, PoolNames.pool("shared", "1"));
         assertThat(pods).hasSize(PODS);
     }

@@ -223,7 +223,7 @@ class MappingClusterIT {
 
         for (ServiceProcess poller : pollers.values()) {
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> InvokerReplicasIT.metric(poller, "klambda_poller_replicas") == 2);
+                    .until(() -> poller.metric("klambda_poller_replicas") == 2);
         }
         LambdaClient lambda = platform.lambda();
         String uuid = lambda.createEventSourceMapping(r -> r.functionName("queued").eventSourceArn(arn).batchSize(1)
@@ -252,9 +252,7 @@ class MappingClusterIT {
     static Map<String, Double> batchesByReplica(String uuid) throws Exception {
         Map<String, Double> counts = new TreeMap<>();
         for (Map.Entry<String, ServiceProcess> poller : pollers.entrySet()) {
-            counts.put(poller.getKey(), poller.getValue().metrics().lines()
-                    .filter(line -> line.startsWith("klambda_mapping_batches_invoked_total{") && line.contains(uuid))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
+            counts.put(poller.getKey(), poller.getValue().metric("klambda_mapping_batches_invoked_total", uuid));
         }
         return counts;
     }

@@ -2,7 +2,6 @@ package dev.klambda.poller.mapping;
 
 import dev.klambda.core.error.ErrorType;
 import dev.klambda.core.error.LambdaException;
-import dev.klambda.core.name.Arns;
 import dev.klambda.core.name.FunctionReference;
 import dev.klambda.core.tenant.Tenant;
 import dev.klambda.core.tenant.TenantTable;
@@ -20,8 +19,8 @@ public abstract class TenantMappingFunctions implements MappingFunctions {
 
     @Override
     public String functionArn(String namespace, String function) {
-        FunctionReference reference = FunctionReference.parse(function, null, FunctionReference.Shape.NAMESPACED);
-        return Arns.function(region, account(namespace), reference.name(), reference.qualifier());
+        return FunctionReference.parse(function, null, FunctionReference.Shape.NAMESPACED).arn(region,
+                account(namespace));
     }
 
     @Override
