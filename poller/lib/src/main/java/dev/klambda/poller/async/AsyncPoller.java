@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,8 +36,10 @@ import dev.klambda.poller.ConsumerPauses;
  * Drains the asynchronous event queue: one Kafka consumer in the {@value #GROUP} group reading new
  * events and due retries, with many events of a partition in flight at once. An offset is committed
  * only when every record before it is finished, so a crash at any moment redelivers what was not
- * (at-least-once). Records not yet due wait on a timer, not in a sleeping consumer; when too many
- * run or wait, the consumer pauses its partitions instead of reading further.
+ * (at-least-once). Records not yet due wait on a timer, not in a sleeping consumer. The consumer
+ * reads ahead of the attempts by up to {@code maxRunning} events (so the next are at hand when one
+ * finishes); with that many read and not started, or too many retries waiting, it pauses its
+ * partitions instead of reading further, and the poller waits for room rather than in Kafka.
  */
 public final class AsyncPoller implements AutoCloseable {
 
@@ -44,7 +47,7 @@ public final class AsyncPoller implements AutoCloseable {
     public static final String GROUP = "klambda-async";
 
     /**
-     * @param maxRunning events attempted at once before new events wait in Kafka
+     * @param maxRunning events attempted at once; as many again are read ahead before new events wait in Kafka
      * @param maxWaiting retries held for their due time before further retries wait in Kafka
      * @param commitInterval how often finished offsets are committed
      */
@@ -85,6 +88,8 @@ public final class AsyncPoller implements AutoCloseable {
     // Touched by the poller's thread only (the rebalance listener runs inside poll()).
     private final Map<TopicPartition, ArrayDeque<Entry>> windows = new HashMap<>();
     private final Thread thread;
+    // Set while the poller's thread waits for the read-ahead to run low; finished attempts then wake it.
+    private volatile boolean awaitingRoom;
     private volatile boolean stopping;
     private Instant lastCommit = Instant.EPOCH;
 
@@ -113,6 +118,10 @@ public final class AsyncPoller implements AutoCloseable {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        // A consumer that has caught up would otherwise fetch every event on its own, a request and a wakeup
+        // each: the broker answers once 16 KB (some 60 events) are there or 10 ms have passed.
+        config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 16 * 1024);
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         // Kafka 4's group protocol: the broker assigns partitions, and a rebalance never waits for
         // every member to rejoin, so one that died holds only its own partitions until its session ends.
         config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
@@ -128,11 +137,15 @@ public final class AsyncPoller implements AutoCloseable {
         try {
             consumer.subscribe(List.of(AsyncTopics.EVENTS, AsyncTopics.RETRIES), new Rebalances());
             while (!stopping) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                if (readAheadFull()) {
+                    awaitRoom();
+                }
+                pauseWhenBusy();
+                // Paused for want of room, a poll only runs Kafka's callbacks and returns nothing: it need not wait.
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(readAheadFull() ? Duration.ZERO : POLL)) {
                     accept(record);
                 }
                 commitFinished(false);
-                pauseWhenBusy();
             }
         } catch (WakeupException e) {
             // close() asked us to stop.
@@ -223,7 +236,43 @@ public final class AsyncPoller implements AutoCloseable {
                 startLater(next.entry(), next.event(), RETRY_PROCESSING.toMillis());
             }
             runReady();
+            if (awaitingRoom && queued.get() <= lowWater()) {
+                LockSupport.unpark(thread);
+            }
         });
+    }
+
+    /** Events read and due but not started: as many as may run at once is enough to have the next at hand. */
+    private boolean readAheadFull() {
+        return queued.get() >= options.maxRunning();
+    }
+
+    /** Read-ahead below which the poller reads again, so that the next records come before the last start. */
+    private int lowWater() {
+        return options.maxRunning() / 2;
+    }
+
+    /**
+     * Waits, for at most {@link #POLL}, until finished attempts have taken the read-ahead down to
+     * {@link #lowWater()}. Waiting here rather than in a poll of paused partitions lets the poller read
+     * again as soon as there is room.
+     */
+    private void awaitRoom() {
+        long deadline = System.nanoTime() + POLL.toNanos();
+        awaitingRoom = true;
+        try {
+            // awaitingRoom is set before queued is read, and a finishing attempt lowers queued before it reads
+            // awaitingRoom: either this loop sees the room or that attempt unparks this thread.
+            while (queued.get() > lowWater() && !stopping) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                LockSupport.parkNanos(this, left);
+            }
+        } finally {
+            awaitingRoom = false;
+        }
     }
 
     /** Commits, per partition, the offset after the longest run of finished records. */
@@ -267,12 +316,12 @@ public final class AsyncPoller implements AutoCloseable {
         return offsets;
     }
 
-    /** New events wait in Kafka while too many run; retries also while too many wait for their time. */
+    /** Events wait in Kafka while the read-ahead is full; retries also while too many wait for their time. */
     private void pauseWhenBusy() {
-        boolean tooManyRunning = running.get() + queued.get() >= options.maxRunning();
+        boolean full = readAheadFull();
         boolean tooManyWaiting = waiting.get() >= options.maxWaiting();
         ConsumerPauses.apply(consumer,
-                partition -> tooManyRunning || (partition.topic().equals(AsyncTopics.RETRIES) && tooManyWaiting));
+                partition -> full || (partition.topic().equals(AsyncTopics.RETRIES) && tooManyWaiting));
     }
 
     private void drainAndClose() {

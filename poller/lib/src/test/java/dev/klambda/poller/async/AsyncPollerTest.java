@@ -124,4 +124,36 @@ class AsyncPollerTest {
                 .equals(consumer.committed(Set.of(EVENTS)).get(EVENTS)));
         assertThat(functions.mostAtOnce).isEqualTo(4);
     }
+
+    @Test
+    void readsAheadAsManyEventsAsMayRunWhileThoseRunThenWaitsInKafka() {
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(EVENTS));
+            consumer.updateBeginningOffsets(Map.of(EVENTS, 0L));
+            for (long offset = 0; offset < 4; offset++) {
+                consumer.addRecord(record(offset));
+            }
+        });
+        // Read by a later poll, while the first four still run.
+        consumer.schedulePollTask(() -> {
+            for (long offset = 4; offset < 12; offset++) {
+                consumer.addRecord(record(offset));
+            }
+        });
+        poller.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> functions.attempts.size() == 4
+                && consumer.paused().contains(EVENTS) && consumer.position(EVENTS) == 12);
+        assertThat(functions.attempts).hasSize(4);
+        for (int started = 8; started <= 12; started += 4) {
+            functions.finishAll();
+            int next = started;
+            await().atMost(Duration.ofSeconds(5)).until(() -> functions.attempts.size() == next);
+        }
+        functions.finishAll();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> new OffsetAndMetadata(12)
+                .equals(consumer.committed(Set.of(EVENTS)).get(EVENTS)) && consumer.paused().isEmpty());
+        assertThat(functions.mostAtOnce).isEqualTo(4);
+    }
 }
