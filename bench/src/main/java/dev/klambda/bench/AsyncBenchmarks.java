@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,16 +17,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.DoubleAccumulator;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
 import dev.klambda.agent.Interpreters;
+import dev.klambda.invoker.async.AsyncEvent;
+import dev.klambda.invoker.async.AsyncRecords;
+import dev.klambda.invoker.async.AsyncTopics;
 
 /**
  * Asynchronous invocations on the packaged standalone platform, as a client sees them: the latency
@@ -42,10 +53,15 @@ public final class AsyncBenchmarks {
     /** BENCH_EVENTS: events enqueued in each throughput run. */
     static final int EVENTS = Integer.parseInt(System.getenv().getOrDefault("BENCH_EVENTS", "20000"));
     /**
-     * BENCH_WARMUP_EVENTS: events run before the throughput run. With the broker, its clients and
-     * the invoker in one JVM on 2 cores, C2 still takes a quarter of its CPU after 2,000.
+     * BENCH_WARMUP_EVENTS: events run before the throughput run. The broker, its clients, Vert.x and
+     * the invoker in one JVM are a lot of code for C2 on 2 cores: after 10,000 events the compiler
+     * threads still took 35-40% of the platform's CPU during the run, after 300,000 about 30%.
      */
-    static final int WARMUP_EVENTS = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP_EVENTS", "10000"));
+    static final int WARMUP_EVENTS = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP_EVENTS", "100000"));
+    /** BENCH_DRAIN_EVENTS: events written straight to the queue topic in each drain run. */
+    static final int DRAIN_EVENTS = Integer.parseInt(System.getenv().getOrDefault("BENCH_DRAIN_EVENTS", "50000"));
+    /** The standalone platform's own account, whose events the drain run writes. */
+    static final String ACCOUNT = "000000000000";
     /** BENCH_CALLERS: callers enqueueing in the throughput runs, one connection each. */
     static final int CALLERS = Integer.parseInt(System.getenv().getOrDefault("BENCH_CALLERS", "16"));
     /** BENCH_MAX_RUNNING: the {@code klambda.async.max-running} values tried, one platform started for each. */
@@ -57,7 +73,7 @@ public final class AsyncBenchmarks {
     static final Map<String, String> EVENT_CALL = Map.of("X-Amz-Invocation-Type", "Event");
     static final Duration POLL = Duration.ofMillis(20);
     /** How often the concurrency gauge is read during a throughput run. */
-    static final Duration SAMPLE = Duration.ofMillis(100);
+    static final Duration SAMPLE = Duration.ofMillis(250);
 
     private final Path repository;
     private final Path work;
@@ -65,6 +81,7 @@ public final class AsyncBenchmarks {
     private final BenchProcesses processes = new BenchProcesses(interpreters);
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<String> threadSplits = new ArrayList<>();
+    private final List<String> drainSplits = new ArrayList<>();
 
     AsyncBenchmarks(Path repository) throws IOException {
         this.repository = repository;
@@ -90,11 +107,13 @@ public final class AsyncBenchmarks {
         List<String> latencyRows = new ArrayList<>();
         String enqueueAlone = "";
         List<String> throughputRows = new ArrayList<>();
+        List<String> drainRows = new ArrayList<>();
         for (int maxRunning : MAX_RUNNING) {
             Platform platform = start(maxRunning);
             try {
                 platform.warmUp();
                 throughputRows.add(platform.throughput());
+                drainRows.add(platform.drain());
                 if (maxRunning == latencyAt) {
                     for (int callers : List.of(1, 16)) {
                         latencyRows.add(platform.latency(callers));
@@ -136,7 +155,8 @@ public final class AsyncBenchmarks {
                 .append("Enqueue: events over the time from the first call to the last 202, while the poller is ")
                 .append("already running them. End to end: events over the time from the first call until ")
                 .append("`lambda_invocations_total` minus `lambda_errors_total` of the function (on /q/metrics, read ")
-                .append("every ").append(POLL.toMillis()).append(" ms once the last 202 came) grew by all of them: ")
+                .append("from the last 202 on, every ").append(POLL.toMillis()).append(" ms near the end) grew by all ")
+                .append("of them: ")
                 .append("completed invocations, not events taken from the queue. CPU from /proc over that time, as ")
                 .append("cores busy on average: the platform's JVM (HTTP, SigV4, Kafka broker, producer and ")
                 .append("consumer, poller, invoker, the environments' agents), the Python runtimes, the load ")
@@ -152,14 +172,33 @@ public final class AsyncBenchmarks {
         out.append("\nThe platform JVM's CPU over each throughput run, from /proc per thread (names as Linux keeps them, "
                 + "digits as N):\n\n");
         threadSplits.forEach(split -> out.append("- ").append(split).append('\n'));
+        out.append('\n');
+        out.append("### From the queue alone: ").append(String.format(Locale.ROOT, "%,d", DRAIN_EVENTS))
+                .append(" events written straight to the queue topic, to the same function\n\n")
+                .append("On each platform after its throughput run: one Kafka producer in the load generator writes ")
+                .append("the events to `").append(AsyncTopics.EVENTS).append("` in klambda's own record format ")
+                .append("(acks=all, idempotent, batched), as fast as the broker takes them, while the poller already ")
+                .append("runs them. No HTTP, SigV4 or 202 on the platform's side: this is the poller's and the ")
+                .append("invoker's share of the work, which a cluster runs in poller pods apart from the invokers that ")
+                .append("answer the Event calls. Events/s over the time from the first record sent until the ")
+                .append("function's completed invocations (as above) grew by all of them; written in: until the last ")
+                .append("record was acknowledged.\n\n")
+                .append("| max-running | events/s through the queue | written in | platform JVM CPU ")
+                .append("| Python runtimes CPU | load generator CPU | peak concurrency |\n")
+                .append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        drainRows.forEach(out::append);
+        out.append("\nThe platform JVM's CPU over each run from the queue alone:\n\n");
+        drainSplits.forEach(split -> out.append("- ").append(split).append('\n'));
         return out.toString();
     }
 
     private Platform start(int maxRunning) throws Exception {
         int port = BenchProcesses.freePort();
+        int kafkaPort = BenchProcesses.freePort();
         Process process = processes.standalone(repository, port, work.resolve("home-" + maxRunning),
-                work.resolve("manifests"), Map.of("KLAMBDA_ASYNC_MAX_RUNNING", Integer.toString(maxRunning)));
-        return new Platform(maxRunning, process, port);
+                work.resolve("manifests"), Map.of("KLAMBDA_ASYNC_MAX_RUNNING", Integer.toString(maxRunning),
+                        "KLAMBDA_KAFKA_PORT", Integer.toString(kafkaPort)));
+        return new Platform(maxRunning, process, port, "127.0.0.1:" + kafkaPort);
     }
 
     /** A function's counters and gauge on the platform's /q/metrics. */
@@ -210,10 +249,12 @@ public final class AsyncBenchmarks {
         private final URI noop;
         private final URI zero;
         private final URI metrics;
+        private final String bootstrap;
 
-        Platform(int maxRunning, Process process, int port) {
+        Platform(int maxRunning, Process process, int port, String bootstrap) {
             this.maxRunning = maxRunning;
             this.process = process;
+            this.bootstrap = bootstrap;
             this.noop = URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions/noop/invocations");
             this.zero = URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions/zero/invocations");
             this.metrics = URI.create("http://127.0.0.1:" + port + "/q/metrics");
@@ -302,7 +343,7 @@ public final class AsyncBenchmarks {
                     maxRunning, events, after.completed() - before.completed(), after.errors() - before.errors(),
                     after.throttles() - before.throttles(), after.retries() - before.retries(),
                     after.received() - before.received(), done < 0 ? " (NOT ALL COMPLETED in time)" : "");
-            threadSplits.add(threadSplit(threadsBefore.getFirst(), threadsAfter, events));
+            threadSplits.add(threadSplit("max-running " + maxRunning, threadsBefore.getFirst(), threadsAfter, events));
             String endToEnd = done < 0
                     ? String.format(Locale.ROOT, "not all within %.0f s (%.0f of %d)", seconds,
                             after.completed() - before.completed(), events)
@@ -316,8 +357,80 @@ public final class AsyncBenchmarks {
                     process.descendants().count());
         }
 
+        /**
+         * Writes {@link #DRAIN_EVENTS} events for noop straight to the queue topic and times them
+         * until all completed.
+         */
+        String drain() throws Exception {
+            Counters before = counters("noop");
+            String functionArn = "arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:noop";
+            Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+            AtomicReference<Exception> failed = new AtomicReference<>();
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            DoubleAccumulator peak = new DoubleAccumulator(Math::max, 0);
+            Thread sampler = Thread.ofVirtual().start(() -> {
+                try {
+                    while (sampling.get()) {
+                        peak.accumulate(counters("noop").concurrent());
+                        Thread.sleep(SAMPLE.toMillis());
+                    }
+                } catch (Exception e) {
+                    // stopped
+                }
+            });
+            Cpu cpuBefore;
+            Map<String, double[]> threadsBefore;
+            long begin;
+            long written;
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                    new ByteArraySerializer())) {
+                // Connected and with the topic's metadata before the clock starts.
+                producer.partitionsFor(AsyncTopics.EVENTS);
+                cpuBefore = Cpu.now(process);
+                threadsBefore = ProcStats.threadCpuSeconds(process.pid());
+                begin = System.nanoTime();
+                for (int i = 0; i < DRAIN_EVENTS; i++) {
+                    AsyncEvent event = AsyncEvent.accepted(UUID.randomUUID().toString(), ACCOUNT, functionArn, EVENT,
+                            Instant.now(), null);
+                    producer.send(AsyncRecords.toRecord(AsyncTopics.EVENTS, event), (metadata, failure) -> {
+                        if (failure != null) {
+                            failed.set(failure);
+                        }
+                    });
+                }
+                producer.flush();
+                written = System.nanoTime();
+            }
+            if (failed.get() != null) {
+                throw new IllegalStateException("writing the events failed", failed.get());
+            }
+            long done = awaitCompleted(before.completed() + DRAIN_EVENTS,
+                    Duration.ofSeconds(60 + DRAIN_EVENTS / 100));
+            long end = done < 0 ? System.nanoTime() : done;
+            Cpu cpuAfter = Cpu.now(process);
+            drainSplits.add(threadSplit("max-running " + maxRunning, threadsBefore,
+                    ProcStats.threadCpuSeconds(process.pid()), DRAIN_EVENTS));
+            sampling.set(false);
+            sampler.join();
+            double seconds = (end - begin) / 1e9;
+            double jvm = cpuAfter.jvmSince(cpuBefore, process.pid());
+            double runtimes = cpuAfter.runtimesSince(cpuBefore, process.pid());
+            double bench = cpuAfter.bench() - cpuBefore.bench();
+            String rate = done < 0
+                    ? String.format(Locale.ROOT, "not all within %.0f s (%.0f of %d)", seconds,
+                            counters("noop").completed() - before.completed(), DRAIN_EVENTS)
+                    : String.format(Locale.ROOT, "**%.0f** (%.2f s)", DRAIN_EVENTS / seconds, seconds);
+            return String.format(Locale.ROOT,
+                    "| %d | %s | %.2f s | %.2f cores (%.0f µs per event) | %.2f cores (%.0f µs per event) | %.2f cores "
+                            + "| %.0f |%n",
+                    maxRunning, rate, (written - begin) / 1e9, jvm / seconds, jvm / DRAIN_EVENTS * 1e6,
+                    runtimes / seconds, runtimes / DRAIN_EVENTS * 1e6, bench / seconds, peak.get());
+        }
+
         /** Where the platform JVM's CPU of a throughput run went: its largest thread groups, user and system time. */
-        private String threadSplit(Map<String, double[]> before, Map<String, double[]> after, int events) {
+        private String threadSplit(String run, Map<String, double[]> before, Map<String, double[]> after, int events) {
             Map<String, Double> byGroup = new HashMap<>();
             double user = 0;
             double system = 0;
@@ -332,8 +445,8 @@ public final class AsyncBenchmarks {
             String largest = byGroup.entrySet().stream().sorted(Map.Entry.<String, Double> comparingByValue().reversed())
                     .limit(7).map(g -> String.format(Locale.ROOT, "`%s` %.1f s", g.getKey(), g.getValue()))
                     .collect(Collectors.joining(", "));
-            return String.format(Locale.ROOT, "max-running %d: %.1f s user and %.1f s system (%.0f µs per event); by "
-                    + "thread: %s", maxRunning, user, system, (user + system) / events * 1e6, largest);
+            return String.format(Locale.ROOT, "%s: %.1f s user and %.1f s system (%.0f µs per event); by "
+                    + "thread: %s", run, user, system, (user + system) / events * 1e6, largest);
         }
 
         /** Signed headers of {@code each} Event calls to {@code uri} for each of {@code callers} callers. */
@@ -402,15 +515,17 @@ public final class AsyncBenchmarks {
 
         /**
          * Reads /q/metrics until {@code target} invocations of noop completed; returns when (nanoTime), or -1 after
-         * {@code timeout}.
+         * {@code timeout}. Far from the target it reads less often (each read costs the platform CPU), never
+         * more than about 50,000 events/s apart, and every {@link #POLL} near it.
          */
         private long awaitCompleted(double target, Duration timeout) throws Exception {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
-                if (counters("noop").completed() >= target) {
+                double remaining = target - counters("noop").completed();
+                if (remaining <= 0) {
                     return System.nanoTime();
                 }
-                Thread.sleep(POLL.toMillis());
+                Thread.sleep(Math.clamp((long) (remaining / 50), POLL.toMillis(), 10 * POLL.toMillis()));
             }
             return -1;
         }
