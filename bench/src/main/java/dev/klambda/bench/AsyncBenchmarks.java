@@ -34,6 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.klambda.agent.Interpreters;
+import dev.klambda.core.name.Arns;
 import dev.klambda.invoker.async.AsyncEvent;
 import dev.klambda.invoker.async.AsyncRecords;
 import dev.klambda.invoker.async.AsyncTopics;
@@ -306,23 +307,12 @@ public final class AsyncBenchmarks {
             Counters before = counters("noop");
             List<List<Map<String, String>>> signed = sign(noop, CALLERS, EVENTS / CALLERS);
             Cpu[] cpuBefore = new Cpu[1];
-            AtomicBoolean sampling = new AtomicBoolean(true);
-            DoubleAccumulator peak = new DoubleAccumulator(Math::max, 0);
-            Thread sampler = Thread.ofVirtual().unstarted(() -> {
-                try {
-                    while (sampling.get()) {
-                        peak.accumulate(counters("noop").concurrent());
-                        Thread.sleep(SAMPLE.toMillis());
-                    }
-                } catch (Exception e) {
-                    // stopped
-                }
-            });
+            PeakConcurrency peak = new PeakConcurrency();
             List<Map<String, double[]>> threadsBefore = new ArrayList<>();
             Sent sent = send(noop, CALLERS, EVENTS / CALLERS, signed, () -> {
                 cpuBefore[0] = Cpu.now(process);
                 threadsBefore.add(ProcStats.threadCpuSeconds(process.pid()));
-                sampler.start();
+                peak.start();
             });
             int events = sent.micros().length;
             double completedAtLast202 = counters("noop").completed() - before.completed();
@@ -330,8 +320,7 @@ public final class AsyncBenchmarks {
             long end = done < 0 ? System.nanoTime() : done;
             Cpu cpuAfter = Cpu.now(process);
             Map<String, double[]> threadsAfter = ProcStats.threadCpuSeconds(process.pid());
-            sampling.set(false);
-            sampler.join();
+            peak.close();
             Counters after = counters("noop");
             double seconds = (end - sent.begin()) / 1e9;
             double jvm = cpuAfter.jvmSince(cpuBefore[0], process.pid());
@@ -344,16 +333,13 @@ public final class AsyncBenchmarks {
                     after.throttles() - before.throttles(), after.retries() - before.retries(),
                     after.received() - before.received(), done < 0 ? " (NOT ALL COMPLETED in time)" : "");
             threadSplits.add(threadSplit("max-running " + maxRunning, threadsBefore.getFirst(), threadsAfter, events));
-            String endToEnd = done < 0
-                    ? String.format(Locale.ROOT, "not all within %.0f s (%.0f of %d)", seconds,
-                            after.completed() - before.completed(), events)
-                    : String.format(Locale.ROOT, "**%.0f** (%.2f s)", events / seconds, seconds);
+            String endToEnd = rate(done, seconds, after.completed() - before.completed(), events);
             return String.format(Locale.ROOT,
                     "| %d | %.0f (%.2f s) | %s | %.0f | %.2f cores (%.0f µs per event) | %.2f cores (%.0f µs per event) "
                             + "| %.2f cores | %.2f cores | %.0f | %.0f | %d |%n",
                     maxRunning, sent.perSecond(), (sent.end() - sent.begin()) / 1e9, endToEnd, completedAtLast202,
                     jvm / seconds, jvm / events * 1e6, runtimes / seconds, runtimes / events * 1e6, bench / seconds,
-                    others / seconds, peak.get(), after.coldStarts() - before.coldStarts(),
+                    others / seconds, peak.highest(), after.coldStarts() - before.coldStarts(),
                     process.descendants().count());
         }
 
@@ -363,23 +349,13 @@ public final class AsyncBenchmarks {
          */
         String drain() throws Exception {
             Counters before = counters("noop");
-            String functionArn = "arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:noop";
+            String functionArn = Arns.function("us-east-1", ACCOUNT, "noop");
             Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                     ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
             AtomicReference<Exception> failed = new AtomicReference<>();
-            AtomicBoolean sampling = new AtomicBoolean(true);
-            DoubleAccumulator peak = new DoubleAccumulator(Math::max, 0);
-            Thread sampler = Thread.ofVirtual().start(() -> {
-                try {
-                    while (sampling.get()) {
-                        peak.accumulate(counters("noop").concurrent());
-                        Thread.sleep(SAMPLE.toMillis());
-                    }
-                } catch (Exception e) {
-                    // stopped
-                }
-            });
+            PeakConcurrency peak = new PeakConcurrency();
+            peak.start();
             Cpu cpuBefore;
             Map<String, double[]> threadsBefore;
             long begin;
@@ -412,21 +388,57 @@ public final class AsyncBenchmarks {
             Cpu cpuAfter = Cpu.now(process);
             drainSplits.add(threadSplit("max-running " + maxRunning, threadsBefore,
                     ProcStats.threadCpuSeconds(process.pid()), DRAIN_EVENTS));
-            sampling.set(false);
-            sampler.join();
+            peak.close();
             double seconds = (end - begin) / 1e9;
             double jvm = cpuAfter.jvmSince(cpuBefore, process.pid());
             double runtimes = cpuAfter.runtimesSince(cpuBefore, process.pid());
             double bench = cpuAfter.bench() - cpuBefore.bench();
-            String rate = done < 0
-                    ? String.format(Locale.ROOT, "not all within %.0f s (%.0f of %d)", seconds,
-                            counters("noop").completed() - before.completed(), DRAIN_EVENTS)
-                    : String.format(Locale.ROOT, "**%.0f** (%.2f s)", DRAIN_EVENTS / seconds, seconds);
+            String rate = rate(done, seconds, counters("noop").completed() - before.completed(), DRAIN_EVENTS);
             return String.format(Locale.ROOT,
                     "| %d | %s | %.2f s | %.2f cores (%.0f µs per event) | %.2f cores (%.0f µs per event) | %.2f cores "
                             + "| %.0f |%n",
                     maxRunning, rate, (written - begin) / 1e9, jvm / seconds, jvm / DRAIN_EVENTS * 1e6,
-                    runtimes / seconds, runtimes / DRAIN_EVENTS * 1e6, bench / seconds, peak.get());
+                    runtimes / seconds, runtimes / DRAIN_EVENTS * 1e6, bench / seconds, peak.highest());
+        }
+
+        /** Events per second in bold, or how many of them completed when not all did (done &lt; 0). */
+        private static String rate(long done, double seconds, double completed, int events) {
+            return done < 0
+                    ? String.format(Locale.ROOT, "not all within %.0f s (%.0f of %d)", seconds, completed, events)
+                    : String.format(Locale.ROOT, "**%.0f** (%.2f s)", events / seconds, seconds);
+        }
+
+        /** The highest {@code lambda_concurrent_executions} of noop, read every {@link #SAMPLE} until closed. */
+        private final class PeakConcurrency implements AutoCloseable {
+
+            private final AtomicBoolean sampling = new AtomicBoolean(true);
+            private final DoubleAccumulator highest = new DoubleAccumulator(Math::max, 0);
+            private final Thread thread = Thread.ofVirtual().unstarted(this::sample);
+
+            void start() {
+                thread.start();
+            }
+
+            double highest() {
+                return highest.get();
+            }
+
+            private void sample() {
+                try {
+                    while (sampling.get()) {
+                        highest.accumulate(counters("noop").concurrent());
+                        Thread.sleep(SAMPLE.toMillis());
+                    }
+                } catch (Exception e) {
+                    // stopped
+                }
+            }
+
+            @Override
+            public void close() throws InterruptedException {
+                sampling.set(false);
+                thread.join();
+            }
         }
 
         /** Where the platform JVM's CPU of a throughput run went: its largest thread groups, user and system time. */

@@ -90,6 +90,19 @@ class AsyncPollerTest {
         queue.close();
     }
 
+    /**
+     * Finishes the running attempts and waits for the next four (max-running) to start, until
+     * {@code events} started; then finishes those too.
+     */
+    void finishFourAtATime(int events) {
+        for (int started = 8; started <= events; started += 4) {
+            functions.finishAll();
+            int next = started;
+            await().atMost(Duration.ofSeconds(5)).until(() -> functions.attempts.size() == next);
+        }
+        functions.finishAll();
+    }
+
     /** Event {@code offset} of the queue, as the invoker writes it. */
     static ConsumerRecord<String, byte[]> record(long offset) {
         AsyncEvent event = AsyncEvent.accepted("req-" + offset, "000000000000", ARN,
@@ -113,12 +126,7 @@ class AsyncPollerTest {
         // The first poll returns all 20; four start, the rest wait until those finish.
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
                 .until(() -> functions.attempts.size() == 4);
-        for (int started = 8; started <= 20; started += 4) {
-            functions.finishAll();
-            int next = started;
-            await().atMost(Duration.ofSeconds(5)).until(() -> functions.attempts.size() == next);
-        }
-        functions.finishAll();
+        finishFourAtATime(20);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> new OffsetAndMetadata(20)
                 .equals(consumer.committed(Set.of(EVENTS)).get(EVENTS)));
@@ -145,12 +153,7 @@ class AsyncPollerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> functions.attempts.size() == 4
                 && consumer.paused().contains(EVENTS) && consumer.position(EVENTS) == 12);
         assertThat(functions.attempts).hasSize(4);
-        for (int started = 8; started <= 12; started += 4) {
-            functions.finishAll();
-            int next = started;
-            await().atMost(Duration.ofSeconds(5)).until(() -> functions.attempts.size() == next);
-        }
-        functions.finishAll();
+        finishFourAtATime(12);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> new OffsetAndMetadata(12)
                 .equals(consumer.committed(Set.of(EVENTS)).get(EVENTS)) && consumer.paused().isEmpty());
