@@ -10,6 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 
@@ -43,9 +45,10 @@ public class InvokerProducer {
     @Produces
     @Singleton
     Invoker invoker(Resolver resolver, ResourceStore store, LocalEnvironments environments, MeterRegistry registry,
-            Tracer tracer, KafkaEventQueue events) {
+            Tracer tracer, @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean tracingOff,
+            KafkaEventQueue events) {
         return new Invoker(resolver, new ConcurrencyLimits(), environments, store, new InvocationMetrics(registry),
-                tracer, events, Clock.systemUTC());
+                Invoker.tracer(tracer, tracingOff), events, Clock.systemUTC());
     }
 
     @Produces

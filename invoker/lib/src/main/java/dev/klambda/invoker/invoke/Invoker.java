@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -107,6 +108,15 @@ public final class Invoker {
         this.tracer = tracer;
         this.events = events;
         this.clock = clock;
+    }
+
+    /**
+     * The tracer to give an invoker: {@code configured}, or the no-op tracer when tracing is off
+     * ({@code quarkus.otel.sdk.disabled}), where Quarkus's SDK would still record every span only to
+     * drop it, at a cost on each invocation.
+     */
+    public static Tracer tracer(Tracer configured, boolean tracingOff) {
+        return tracingOff ? OpenTelemetry.noop().getTracer("klambda") : configured;
     }
 
     /**

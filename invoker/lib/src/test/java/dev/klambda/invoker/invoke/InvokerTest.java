@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 
 import dev.klambda.agent.InvokeRequest;
 import dev.klambda.agent.InvokeResult;
@@ -77,6 +79,14 @@ class InvokerTest {
         return (LambdaException) future
                 .handle((r, e) -> e instanceof java.util.concurrent.CompletionException ? e.getCause() : e)
                 .join();
+    }
+
+    @Test
+    void recordsNoSpansWhenTracingIsOff() {
+        Tracer sdk = SdkTracerProvider.builder().build().get("test");
+
+        assertThat(Invoker.tracer(sdk, false).spanBuilder("on").startSpan().isRecording()).isTrue();
+        assertThat(Invoker.tracer(sdk, true).spanBuilder("off").startSpan().isRecording()).isFalse();
     }
 
     @Test

@@ -102,9 +102,10 @@ public class ClusterBeans {
     @Produces
     @Singleton
     Invoker invoker(Resolver resolver, ResourceStore store, EnvironmentProvider environments, MeterRegistry registry,
-            Tracer tracer, EventQueue events) {
+            Tracer tracer, @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean tracingOff,
+            EventQueue events) {
         return new Invoker(resolver, new ConcurrencyLimits(), environments, store, new InvocationMetrics(registry),
-                tracer, events, Clock.systemUTC());
+                Invoker.tracer(tracer, tracingOff), events, Clock.systemUTC());
     }
 
     /**
