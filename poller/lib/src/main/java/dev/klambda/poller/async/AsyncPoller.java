@@ -119,9 +119,9 @@ public final class AsyncPoller implements AutoCloseable {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         // A consumer that has caught up would otherwise fetch every event on its own, a request and a wakeup
-        // each: the broker answers once 16 KB (some 60 events) are there or 10 ms have passed.
+        // each: the broker answers once 16 KB (some 60 events) are there or 100 ms have passed.
         config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 16 * 1024);
-        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         // Kafka 4's group protocol: the broker assigns partitions, and a rebalance never waits for
         // every member to rejoin, so one that died holds only its own partitions until its session ends.
         config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
