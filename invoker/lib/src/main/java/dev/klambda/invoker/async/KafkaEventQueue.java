@@ -53,6 +53,9 @@ public final class KafkaEventQueue implements EventQueue, AutoCloseable {
         // Kafka 4 waits 5 ms for a batch to fill by default; a 202 should not.
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        // The key (the request id) orders nothing: fill one partition's batch at a time, so a produce
+        // request carries one batch of many events instead of a batch of one or two per partition.
+        config.put(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, true);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, AsyncTopics.MAX_RECORD_BYTES);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis() / 2);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis() / 2);
