@@ -86,6 +86,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.put("share.coordinator.state.topic.replication.factor", "1");
         config.put("share.coordinator.state.topic.min.isr", "1");
         config.put("group.initial.rebalance.delay.ms", "0");
+        // One process on a developer's machine, not a server's cores: 2 request handlers (Kafka's default
+        // is 8) and 1 network thread (3) do the same work with fewer threads taking turns.
+        config.put("num.io.threads", "2");
+        config.put("num.network.threads", "1");
         // One process is the only consumer: after a crash its partitions should come back soon.
         config.put("group.consumer.min.session.timeout.ms", "6000");
         config.put("group.consumer.session.timeout.ms", "6000");
