@@ -1,28 +1,26 @@
 package dev.klambda.bench;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import dev.klambda.agent.Interpreters;
 
 /**
- * Starts the JVMs a benchmark measures (the packaged standalone platform, agent hosts), waits for
- * each to print its ready line and drains its output (into BENCH_LOG when set); closing destroys
- * every one still running.
+ * Starts the JVMs a benchmark measures (the packaged standalone platform, agent hosts), with their
+ * output in a file (BENCH_LOG when set, else a temporary one), and waits for each to print its ready
+ * line; closing destroys every one still running.
  */
 final class BenchProcesses implements AutoCloseable {
 
@@ -60,7 +58,11 @@ final class BenchProcesses implements AutoCloseable {
         });
     }
 
-    /** Starts a JVM with {@code args} and returns once it printed a line containing {@code readyLine}. */
+    /**
+     * Starts a JVM with {@code args} and returns once it printed a line containing {@code readyLine}.
+     * Its output goes to a file, not a pipe: reading the function log lines of a run would cost the
+     * load generator CPU on the cores it shares with the platform.
+     */
     Process start(String readyLine, List<String> args, Map<String, String> environment, Consumer<String> onReady)
             throws Exception {
         List<String> command = new ArrayList<>();
@@ -71,46 +73,55 @@ final class BenchProcesses implements AutoCloseable {
         }
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        String logFile = System.getenv("BENCH_LOG");
+        Path log = logFile == null ? Files.createTempFile("klambda-bench-", ".log") : Path.of(logFile);
+        if (logFile == null) {
+            log.toFile().deleteOnExit();
+        }
+        long from = Files.exists(log) ? Files.size(log) : 0;
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(javaOptions(environment));
         interpreters.python().ifPresent(python -> builder.environment().put("KLAMBDA_PYTHON", python.toString()));
         Process process = builder.start();
         processes.add(process);
-        CountDownLatch ready = new CountDownLatch(1);
-        List<String> output = new ArrayList<>();
-        String logFile = System.getenv("BENCH_LOG");
-        Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                    Writer log = logFile == null ? Writer.nullWriter()
-                            : Files.newBufferedWriter(Path.of(logFile), StandardOpenOption.CREATE,
-                                    StandardOpenOption.APPEND)) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (ready.getCount() == 0) {
-                        // Ready: the function log lines that follow are drained, not kept (BENCH_LOG: appended there).
-                        log.write(line);
-                        log.write('\n');
-                        continue;
+        onReady.accept(awaitLine(log, from, readyLine, process, Duration.ofSeconds(120)));
+        return process;
+    }
+
+    /** The first line from byte {@code from} of {@code log} that contains {@code text}, read as the process writes it. */
+    private static String awaitLine(Path log, long from, String text, Process process, Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (SeekableByteChannel channel = Files.newByteChannel(log)) {
+            channel.position(from);
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+            int scanned = 0;
+            while (true) {
+                buffer.clear();
+                int read = channel.read(buffer);
+                if (read > 0) {
+                    output.write(buffer.array(), 0, read);
+                    String written = output.toString(StandardCharsets.UTF_8);
+                    int end;
+                    while ((end = written.indexOf('\n', scanned)) >= 0) {
+                        String line = written.substring(scanned, end);
+                        scanned = end + 1;
+                        if (line.contains(text)) {
+                            return line;
+                        }
                     }
-                    synchronized (output) {
-                        output.add(line);
-                    }
-                    if (line.contains(readyLine)) {
-                        onReady.accept(line);
-                        ready.countDown();
-                    }
+                    continue;
                 }
-            } catch (IOException e) {
-                // ended
-            }
-        });
-        if (!ready.await(120, TimeUnit.SECONDS)) {
-            synchronized (output) {
-                throw new IllegalStateException("no '" + readyLine + "' within 120 s: " + output);
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no '" + text + "' within " + timeout.toSeconds() + " s"
+                            + (process.isAlive() ? "" : " (the process exited)") + ": "
+                            + output.toString(StandardCharsets.UTF_8));
+                }
+                Thread.sleep(20);
             }
         }
-        return process;
     }
 
     /** BENCH_JAVA_OPTS: JVM options for every JVM started, to compare settings (e.g. a garbage collector). */
