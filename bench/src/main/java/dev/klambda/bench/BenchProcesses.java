@@ -1,10 +1,8 @@
 package dev.klambda.bench;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import dev.klambda.agent.Interpreters;
@@ -89,38 +88,29 @@ final class BenchProcesses implements AutoCloseable {
         return process;
     }
 
-    /** The first line from byte {@code from} of {@code log} that contains {@code text}, read as the process writes it. */
+    /**
+     * The first line from byte {@code from} of {@code log} that contains {@code text}, read again every
+     * 20 ms as the process writes it (until then it prints a few start-up lines only).
+     */
     private static String awaitLine(Path log, long from, String text, Process process, Duration timeout)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (SeekableByteChannel channel = Files.newByteChannel(log)) {
-            channel.position(from);
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-            int scanned = 0;
-            while (true) {
-                buffer.clear();
-                int read = channel.read(buffer);
-                if (read > 0) {
-                    output.write(buffer.array(), 0, read);
-                    String written = output.toString(StandardCharsets.UTF_8);
-                    int end;
-                    while ((end = written.indexOf('\n', scanned)) >= 0) {
-                        String line = written.substring(scanned, end);
-                        scanned = end + 1;
-                        if (line.contains(text)) {
-                            return line;
-                        }
-                    }
-                    continue;
-                }
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no '" + text + "' within " + timeout.toSeconds() + " s"
-                            + (process.isAlive() ? "" : " (the process exited)") + ": "
-                            + output.toString(StandardCharsets.UTF_8));
-                }
-                Thread.sleep(20);
+        while (true) {
+            String written;
+            try (InputStream in = Files.newInputStream(log)) {
+                in.skipNBytes(from);
+                written = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
+            Optional<String> line = written.substring(0, written.lastIndexOf('\n') + 1).lines()
+                    .filter(l -> l.contains(text)).findFirst();
+            if (line.isPresent()) {
+                return line.get();
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("no '" + text + "' within " + timeout.toSeconds() + " s"
+                        + (process.isAlive() ? "" : " (the process exited)") + ": " + written);
+            }
+            Thread.sleep(20);
         }
     }
 

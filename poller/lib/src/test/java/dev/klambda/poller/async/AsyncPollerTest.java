@@ -103,6 +103,22 @@ class AsyncPollerTest {
         functions.finishAll();
     }
 
+    /** At the next poll: the queue's partition assigned, holding events 0 up to {@code until}. */
+    void assignedWithEvents(long until) {
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(EVENTS));
+            consumer.updateBeginningOffsets(Map.of(EVENTS, 0L));
+            addEvents(0, until);
+        });
+    }
+
+    /** Events {@code from} up to {@code until} appended to the queue's partition. */
+    void addEvents(long from, long until) {
+        for (long offset = from; offset < until; offset++) {
+            consumer.addRecord(record(offset));
+        }
+    }
+
     /** Event {@code offset} of the queue, as the invoker writes it. */
     static ConsumerRecord<String, byte[]> record(long offset) {
         AsyncEvent event = AsyncEvent.accepted("req-" + offset, "000000000000", ARN,
@@ -114,13 +130,7 @@ class AsyncPollerTest {
 
     @Test
     void attemptsNoMoreThanMaxRunningEventsAtOnceWhenOnePollReturnsMore() {
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(EVENTS));
-            consumer.updateBeginningOffsets(Map.of(EVENTS, 0L));
-            for (long offset = 0; offset < 20; offset++) {
-                consumer.addRecord(record(offset));
-            }
-        });
+        assignedWithEvents(20);
         poller.start();
 
         // The first poll returns all 20; four start, the rest wait until those finish.
@@ -135,19 +145,9 @@ class AsyncPollerTest {
 
     @Test
     void readsAheadAsManyEventsAsMayRunWhileThoseRunThenWaitsInKafka() {
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(EVENTS));
-            consumer.updateBeginningOffsets(Map.of(EVENTS, 0L));
-            for (long offset = 0; offset < 4; offset++) {
-                consumer.addRecord(record(offset));
-            }
-        });
+        assignedWithEvents(4);
         // Read by a later poll, while the first four still run.
-        consumer.schedulePollTask(() -> {
-            for (long offset = 4; offset < 12; offset++) {
-                consumer.addRecord(record(offset));
-            }
-        });
+        consumer.schedulePollTask(() -> addEvents(4, 12));
         poller.start();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> functions.attempts.size() == 4
