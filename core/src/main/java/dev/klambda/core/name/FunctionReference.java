@@ -1,5 +1,7 @@
 package dev.klambda.core.name;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,6 +33,9 @@ public record FunctionReference(String name, String qualifier, String accountId,
         private final int maxLength;
         private final String modelPattern;
         private final Pattern pattern;
+        // Names parsed before, without a Qualifier parameter: every invocation parses its function's name, the
+        // poller a full ARN several times per event, and the pattern is slow next to a map lookup.
+        private final Map<String, FunctionReference> parsed = new ConcurrentHashMap<>();
 
         Shape(int maxLength, String modelPattern) {
             this.maxLength = maxLength;
@@ -52,6 +57,9 @@ public record FunctionReference(String name, String qualifier, String accountId,
     private static final int NAME_GROUP = 11;
     private static final int QUALIFIER_GROUP = 13;
 
+    /** Parsed names kept per shape. */
+    private static final int MAX_PARSED = 4096;
+
     private static final Pattern QUALIFIER = Pattern.compile("\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9_$-]+");
 
     /**
@@ -63,6 +71,24 @@ public record FunctionReference(String name, String qualifier, String accountId,
      *         that contradicts the one in the name
      */
     public static FunctionReference parse(String functionName, String qualifierParameter, Shape shape) {
+        if (qualifierParameter == null && functionName != null) {
+            FunctionReference known = shape.parsed.get(functionName);
+            if (known != null) {
+                return known;
+            }
+        }
+        FunctionReference reference = parseAnew(functionName, qualifierParameter, shape);
+        if (qualifierParameter == null) {
+            // Bounded: callers may name any number of functions that do not exist.
+            if (shape.parsed.size() >= MAX_PARSED) {
+                shape.parsed.clear();
+            }
+            shape.parsed.put(functionName, reference);
+        }
+        return reference;
+    }
+
+    private static FunctionReference parseAnew(String functionName, String qualifierParameter, Shape shape) {
         if (functionName == null || functionName.isEmpty()) {
             throw LambdaException.validation("functionName", functionName,
                     "Member must have length greater than or equal to 1");

@@ -86,6 +86,21 @@ class FunctionReferenceTest {
     }
 
     @Test
+    void aNameParsedBeforeIsCheckedAgainstEachShapeAndQualifierParameter() {
+        String arn = "arn:aws:lambda:us-west-2:123456789012:function:my.function:live";
+        FunctionReference first = FunctionReference.parse(arn, null, Shape.NAMESPACED);
+        assertThat(FunctionReference.parse(arn, null, Shape.NAMESPACED)).isEqualTo(first)
+                .isEqualTo(new FunctionReference("my.function", "live", "123456789012", "us-west-2"));
+        assertThatThrownBy(() -> FunctionReference.parse(arn, null, Shape.FUNCTION_NAME))
+                .as("a dot is allowed in NamespacedFunctionName only")
+                .isInstanceOfSatisfying(LambdaException.class,
+                        e -> assertThat(e.type()).isEqualTo(ErrorType.ValidationException));
+        assertThatThrownBy(() -> FunctionReference.parse(arn, "prod", Shape.NAMESPACED))
+                .hasMessage("The derived qualifier from the function name does not match the specified qualifier.");
+        assertThat(FunctionReference.parse(arn, "live", Shape.NAMESPACED)).isEqualTo(first);
+    }
+
+    @Test
     void refusesAMalformedQualifierParameter() {
         assertThatThrownBy(() -> FunctionReference.parse("my-function", "bad?qualifier", Shape.NAMESPACED))
                 .isInstanceOfSatisfying(LambdaException.class,
