@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 public record CodeDigest(byte[] sha256, long size) {
 
     private static final Pattern HEX_SHA256 = Pattern.compile("[a-f0-9]{64}");
+    /** Never updated: only cloned. */
+    private static final MessageDigest SHA256 = sha256Instance();
 
     public CodeDigest {
         sha256 = sha256.clone();
@@ -65,13 +67,24 @@ public record CodeDigest(byte[] sha256, long size) {
         }
     }
 
-    /** A fresh SHA-256 digester. */
     /** The digest of {@code bytes}. */
     public static CodeDigest of(byte[] bytes) {
         return new CodeDigest(newSha256().digest(bytes), bytes.length);
     }
 
+    /**
+     * A fresh SHA-256 digester. Cloned from one made at start-up: a provider lookup on every signed
+     * request (its payload hash) costs more than the cloning.
+     */
     public static MessageDigest newSha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return sha256Instance();
+        }
+    }
+
+    private static MessageDigest sha256Instance() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
