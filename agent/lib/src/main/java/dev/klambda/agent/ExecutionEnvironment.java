@@ -437,7 +437,7 @@ public final class ExecutionEnvironment {
             invocation.result.complete(result.apply(null));
         }
         whenLogsDrained(runtime, 20, () -> {
-            String tail = finishLog(invocation.id(), duration, invocation.initDuration, status, errorType);
+            String tail = finishLog(invocation.id(), duration, invocation.initDuration, status, errorType, tailLog);
             if (tailLog) {
                 invocation.result.complete(result.apply(tail));
             }
@@ -458,9 +458,10 @@ public final class ExecutionEnvironment {
     private void failWithoutRunning(Invocation invocation, Failure failure, Double initDuration) {
         log.beginInvocation();
         log.line("START RequestId: " + invocation.id() + " Version: " + spec.function().version());
-        String tail = finishLog(invocation.id(), 0, initDuration, "error", failure.errorType());
+        String tail = finishLog(invocation.id(), 0, initDuration, "error", failure.errorType(),
+                invocation.request.tailLog());
         invocation.result.complete(new InvokeResult(failure.payload(invocation.id()), "application/json", "Unhandled",
-                failure.errorType(), invocation.request.tailLog() ? tail : null, 0, initDuration, maxMemoryUsedMb()));
+                failure.errorType(), tail, 0, initDuration, maxMemoryUsedMb()));
     }
 
     /** The peak memory of the environment so far, in whole MB as REPORT shows it. */
@@ -469,8 +470,9 @@ public final class ExecutionEnvironment {
         return (long) Math.ceil(peakMemoryMb);
     }
 
-    /** Writes END and REPORT and closes the invocation's log; returns its tail. */
-    private String finishLog(String requestId, double duration, Double initDuration, String status, String errorType) {
+    /** Writes END and REPORT and closes the invocation's log; returns its tail if {@code tail}, else null. */
+    private String finishLog(String requestId, double duration, Double initDuration, String status, String errorType,
+            boolean tail) {
         log.line("END RequestId: " + requestId);
         StringBuilder report = new StringBuilder("REPORT RequestId: ").append(requestId)
                 .append("\tDuration: ").append(twoDecimals(duration)).append(" ms")
@@ -488,7 +490,7 @@ public final class ExecutionEnvironment {
         }
         report.append('\t');
         log.line(report.toString());
-        return log.endInvocation();
+        return log.endInvocation(tail);
     }
 
     /** 3.14159 as "3.14", without String.format's cost on every invocation. */

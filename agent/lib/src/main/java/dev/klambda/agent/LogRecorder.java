@@ -37,17 +37,23 @@ final class LogRecorder {
         recording = true;
     }
 
-    /** Stops keeping lines and returns the base64 of the invocation's last 4 KB, as X-Amz-Log-Result carries it. */
-    synchronized String endInvocation() {
+    /**
+     * Stops keeping lines and returns the base64 of the invocation's last 4 KB, as X-Amz-Log-Result
+     * carries it, when the caller asked for the tail; else null.
+     */
+    synchronized String endInvocation(boolean tail) {
         recording = false;
+        if (!tail) {
+            invocation.setLength(0);
+            return null;
+        }
         byte[] bytes = invocation.toString().getBytes(StandardCharsets.UTF_8);
         int from = Math.max(0, bytes.length - TAIL_BYTES);
         // do not start in the middle of a UTF-8 sequence
         while (from < bytes.length && from > 0 && (bytes[from] & 0xC0) == 0x80) {
             from++;
         }
-        byte[] tail = java.util.Arrays.copyOfRange(bytes, from, bytes.length);
         invocation.setLength(0);
-        return Base64.getEncoder().encodeToString(tail);
+        return Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(bytes, from, bytes.length));
     }
 }

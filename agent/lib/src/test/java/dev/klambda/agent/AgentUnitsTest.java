@@ -103,10 +103,18 @@ class AgentUnitsTest {
         for (int i = 0; i < 1000; i++) {
             recorder.line("line " + i);
         }
-        String tail = new String(Base64.getDecoder().decode(recorder.endInvocation()), StandardCharsets.UTF_8);
+        String tail = new String(Base64.getDecoder().decode(recorder.endInvocation(true)), StandardCharsets.UTF_8);
         assertThat(tail.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(4096);
         assertThat(tail).endsWith("line 999\n").doesNotContain("before");
         assertThat(sink).hasSize(1001);
+
+        recorder.beginInvocation();
+        recorder.line("untold");
+        assertThat(recorder.endInvocation(false)).as("no tail was asked for").isNull();
+        recorder.beginInvocation();
+        recorder.line("next");
+        assertThat(new String(Base64.getDecoder().decode(recorder.endInvocation(true)), StandardCharsets.UTF_8))
+                .isEqualTo("next\n");
     }
 
     @Test
