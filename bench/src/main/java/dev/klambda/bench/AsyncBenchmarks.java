@@ -48,9 +48,14 @@ import dev.klambda.invoker.async.AsyncTopics;
  */
 public final class AsyncBenchmarks {
 
-    /** BENCH_RUNS: Event calls whose 202 is timed, per concurrency. */
-    static final int RUNS = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "5000"));
+    /** BENCH_RUNS: Event calls whose 202 is timed, per concurrency (5,000 at one caller took under 2 s). */
+    static final int RUNS = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "20000"));
     static final int WARM_UP = 500;
+    /**
+     * BENCH_ROUNDS: throughput runs one after another on each platform. One run lasts 3-5 s, and consecutive
+     * runs on this machine differ by up to 20%: the median of several says more than any one.
+     */
+    static final int ROUNDS = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "3"));
     /** BENCH_EVENTS: events enqueued in each throughput run. */
     static final int EVENTS = Integer.parseInt(System.getenv().getOrDefault("BENCH_EVENTS", "20000"));
     /**
@@ -83,6 +88,8 @@ public final class AsyncBenchmarks {
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<String> threadSplits = new ArrayList<>();
     private final List<String> drainSplits = new ArrayList<>();
+    /** End-to-end events/s of each throughput round, by max-running; NaN where not all completed in time. */
+    private final Map<Integer, List<Double>> endToEnd = new java.util.TreeMap<>();
 
     AsyncBenchmarks(Path repository) throws IOException {
         this.repository = repository;
@@ -113,7 +120,9 @@ public final class AsyncBenchmarks {
             Platform platform = start(maxRunning);
             try {
                 platform.warmUp();
-                throughputRows.add(platform.throughput());
+                for (int round = 1; round <= ROUNDS; round++) {
+                    throughputRows.add(platform.throughput(round));
+                }
                 drainRows.add(platform.drain());
                 if (maxRunning == latencyAt) {
                     for (int callers : List.of(1, 16)) {
@@ -152,7 +161,8 @@ public final class AsyncBenchmarks {
                 .append("One platform per `klambda.async.max-running` (the events attempted at once, and so the ")
                 .append("most environments the function should need), after ")
                 .append(String.format(Locale.ROOT, "%,d", WARMUP_EVENTS)).append(" warm-up events that also grow ")
-                .append("the pool. The callers send as fast as the 202s come back (requests signed beforehand). ")
+                .append("the pool; ").append(ROUNDS)
+                .append(" rounds one after another on it. The callers send as fast as the 202s come back (requests signed beforehand). ")
                 .append("Enqueue: events over the time from the first call to the last 202, while the poller is ")
                 .append("already running them. End to end: events over the time from the first call until ")
                 .append("`lambda_invocations_total` minus `lambda_errors_total` of the function (on /q/metrics, read ")
@@ -165,11 +175,17 @@ public final class AsyncBenchmarks {
                 .append("`lambda_concurrent_executions` seen, read every ").append(SAMPLE.toMillis())
                 .append(" ms; cold starts: `lambda_cold_starts_total` during the run; environments: Python ")
                 .append("runtimes alive at the end.\n\n")
-                .append("| max-running | enqueue events/s | end-to-end events/s | completed when the last 202 came ")
+                .append("| max-running | round | enqueue events/s | end-to-end events/s | completed when the last 202 came ")
                 .append("| platform JVM CPU | Python runtimes CPU | load generator CPU | other processes CPU ")
                 .append("| peak concurrency | cold starts | environments |\n")
-                .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         throughputRows.forEach(out::append);
+        out.append("\nMedian end to end over the rounds:");
+        endToEnd.forEach((maxRunning, rates) -> out.append(String.format(Locale.ROOT,
+                " max-running %d **%.0f** events/s (rounds: %s);", maxRunning, median(rates),
+                rates.stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).collect(Collectors.joining(", ")))));
+        out.setLength(out.length() - 1);
+        out.append(".\n");
         out.append("\nThe platform JVM's CPU over each throughput run, from /proc per thread (names as Linux keeps them, "
                 + "digits as N):\n\n");
         threadSplits.forEach(split -> out.append("- ").append(split).append('\n'));
@@ -303,7 +319,7 @@ public final class AsyncBenchmarks {
                     jvm / sent.micros().length * 1e6);
         }
 
-        String throughput() throws Exception {
+        String throughput(int round) throws Exception {
             Counters before = counters("noop");
             List<List<Map<String, String>>> signed = sign(noop, CALLERS, EVENTS / CALLERS);
             Cpu[] cpuBefore = new Cpu[1];
@@ -332,12 +348,14 @@ public final class AsyncBenchmarks {
                     maxRunning, events, after.completed() - before.completed(), after.errors() - before.errors(),
                     after.throttles() - before.throttles(), after.retries() - before.retries(),
                     after.received() - before.received(), done < 0 ? " (NOT ALL COMPLETED in time)" : "");
-            threadSplits.add(threadSplit("max-running " + maxRunning, threadsBefore.getFirst(), threadsAfter, events));
-            String endToEnd = rate(done, seconds, after.completed() - before.completed(), events);
+            threadSplits.add(threadSplit("max-running " + maxRunning + ", round " + round, threadsBefore.getFirst(),
+                    threadsAfter, events));
+            endToEnd.computeIfAbsent(maxRunning, m -> new ArrayList<>()).add(done < 0 ? Double.NaN : events / seconds);
             return String.format(Locale.ROOT,
-                    "| %d | %.0f (%.2f s) | %s | %.0f | %.2f cores (%.0f µs per event) | %.2f cores (%.0f µs per event) "
-                            + "| %.2f cores | %.2f cores | %.0f | %.0f | %d |%n",
-                    maxRunning, sent.perSecond(), (sent.end() - sent.begin()) / 1e9, endToEnd, completedAtLast202,
+                    "| %d | %d | %.0f (%.2f s) | %s | %.0f | %.2f cores (%.0f µs per event) | %.2f cores (%.0f µs per "
+                            + "event) | %.2f cores | %.2f cores | %.0f | %.0f | %d |%n",
+                    maxRunning, round, sent.perSecond(), (sent.end() - sent.begin()) / 1e9,
+                    rate(done, seconds, after.completed() - before.completed(), events), completedAtLast202,
                     jvm / seconds, jvm / events * 1e6, runtimes / seconds, runtimes / events * 1e6, bench / seconds,
                     others / seconds, peak.highest(), after.coldStarts() - before.coldStarts(),
                     process.descendants().count());
@@ -567,6 +585,13 @@ public final class AsyncBenchmarks {
             }
             runtimes.forEach(ProcessHandle::destroy);
         }
+    }
+
+    /** The middle value (the mean of the middle two of an even count); NaN, a run that did not complete, sorts last. */
+    static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /** The sum of the samples of {@code name} for {@code function}. */

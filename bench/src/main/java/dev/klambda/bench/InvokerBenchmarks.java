@@ -29,8 +29,11 @@ import dev.klambda.agent.RuntimeFiles;
  */
 public final class InvokerBenchmarks {
 
-    /** BENCH_RUNS: calls measured per path and concurrency; more narrow the p99 estimate. */
-    static final int RUNS = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "5000"));
+    /**
+     * BENCH_RUNS: calls measured per path and concurrency; more narrow the p99 estimate. 5,000 at 16 callers were
+     * half a second per path, in which one collection or compilation moved a p99 by more than 2 ms.
+     */
+    static final int RUNS = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "20000"));
     /**
      * BENCH_WARMUP_CALLS: calls per path before the measured ones. 500 left the JIT compiling during the
      * measurement, which on 2 cores shows in the invoker's p99.
