@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -89,7 +90,7 @@ public final class AsyncBenchmarks {
     private final List<String> threadSplits = new ArrayList<>();
     private final List<String> drainSplits = new ArrayList<>();
     /** End-to-end events/s of each throughput round, by max-running; NaN where not all completed in time. */
-    private final Map<Integer, List<Double>> endToEnd = new java.util.TreeMap<>();
+    private final Map<Integer, List<Double>> endToEnd = new TreeMap<>();
 
     AsyncBenchmarks(Path repository) throws IOException {
         this.repository = repository;
@@ -180,12 +181,11 @@ public final class AsyncBenchmarks {
                 .append("| peak concurrency | cold starts | environments |\n")
                 .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         throughputRows.forEach(out::append);
-        out.append("\nMedian end to end over the rounds:");
-        endToEnd.forEach((maxRunning, rates) -> out.append(String.format(Locale.ROOT,
-                " max-running %d **%.0f** events/s (rounds: %s);", maxRunning, median(rates),
-                rates.stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).collect(Collectors.joining(", ")))));
-        out.setLength(out.length() - 1);
-        out.append(".\n");
+        out.append("\nMedian end to end over the rounds: ").append(endToEnd.entrySet().stream()
+                .map(rates -> String.format(Locale.ROOT, "max-running %d **%.0f** events/s (rounds: %s)", rates.getKey(),
+                        median(rates.getValue()), rates.getValue().stream()
+                                .map(r -> String.format(Locale.ROOT, "%.0f", r)).collect(Collectors.joining(", "))))
+                .collect(Collectors.joining("; "))).append(".\n");
         out.append("\nThe platform JVM's CPU over each throughput run, from /proc per thread (names as Linux keeps them, "
                 + "digits as N):\n\n");
         threadSplits.forEach(split -> out.append("- ").append(split).append('\n'));

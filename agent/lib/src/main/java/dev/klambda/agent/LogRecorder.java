@@ -1,6 +1,7 @@
 package dev.klambda.agent;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -43,17 +44,18 @@ final class LogRecorder {
      */
     synchronized String endInvocation(boolean tail) {
         recording = false;
-        if (!tail) {
-            invocation.setLength(0);
-            return null;
-        }
+        String encoded = tail ? base64Tail() : null;
+        invocation.setLength(0);
+        return encoded;
+    }
+
+    private String base64Tail() {
         byte[] bytes = invocation.toString().getBytes(StandardCharsets.UTF_8);
         int from = Math.max(0, bytes.length - TAIL_BYTES);
         // do not start in the middle of a UTF-8 sequence
         while (from < bytes.length && from > 0 && (bytes[from] & 0xC0) == 0x80) {
             from++;
         }
-        invocation.setLength(0);
-        return Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(bytes, from, bytes.length));
+        return Base64.getEncoder().encodeToString(Arrays.copyOfRange(bytes, from, bytes.length));
     }
 }

@@ -71,21 +71,14 @@ public record FunctionReference(String name, String qualifier, String accountId,
      *         that contradicts the one in the name
      */
     public static FunctionReference parse(String functionName, String qualifierParameter, Shape shape) {
-        if (qualifierParameter == null && functionName != null) {
-            FunctionReference known = shape.parsed.get(functionName);
-            if (known != null) {
-                return known;
-            }
+        if (qualifierParameter != null || functionName == null) {
+            return parseAnew(functionName, qualifierParameter, shape);
         }
-        FunctionReference reference = parseAnew(functionName, qualifierParameter, shape);
-        if (qualifierParameter == null) {
-            // Bounded: callers may name any number of functions that do not exist.
-            if (shape.parsed.size() >= MAX_PARSED) {
-                shape.parsed.clear();
-            }
-            shape.parsed.put(functionName, reference);
+        // Bounded: callers may name any number of functions that do not exist. A name that fails to parse is not kept.
+        if (shape.parsed.size() >= MAX_PARSED) {
+            shape.parsed.clear();
         }
-        return reference;
+        return shape.parsed.computeIfAbsent(functionName, name -> parseAnew(name, null, shape));
     }
 
     private static FunctionReference parseAnew(String functionName, String qualifierParameter, Shape shape) {
