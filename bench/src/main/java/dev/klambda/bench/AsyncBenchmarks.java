@@ -36,6 +36,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.klambda.agent.Interpreters;
 import dev.klambda.core.name.Arns;
+import dev.klambda.core.net.FreePorts;
 import dev.klambda.invoker.async.AsyncEvent;
 import dev.klambda.invoker.async.AsyncRecords;
 import dev.klambda.invoker.async.AsyncTopics;
@@ -210,8 +211,8 @@ public final class AsyncBenchmarks {
     }
 
     private Platform start(int maxRunning) throws Exception {
-        int port = BenchProcesses.freePort();
-        int kafkaPort = BenchProcesses.freePort();
+        int port = FreePorts.belowEphemeralRange();
+        int kafkaPort = FreePorts.belowEphemeralRange();
         Process process = processes.standalone(repository, port, work.resolve("home-" + maxRunning),
                 work.resolve("manifests"), Map.of("KLAMBDA_ASYNC_MAX_RUNNING", Integer.toString(maxRunning),
                         "KLAMBDA_KAFKA_PORT", Integer.toString(kafkaPort)));

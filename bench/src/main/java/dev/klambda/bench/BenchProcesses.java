@@ -2,7 +2,6 @@ package dev.klambda.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,12 +145,6 @@ final class BenchProcesses implements AutoCloseable {
                 spec: %s, reservedConcurrentExecutions: %d}
                 """.formatted(spec, other, spec, reservedConcurrency));
         return work.resolve("manifests");
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.klambda.agent.Interpreters;
 import dev.klambda.agent.RuntimeFiles;
+import dev.klambda.core.net.FreePorts;
 
 /**
  * The invoker's cost, measured from outside as a client sees it: invocations of a no-op Python
@@ -68,7 +69,7 @@ public final class InvokerBenchmarks {
     String run() throws Exception {
         Path manifests = BenchProcesses.noopFunctions(work, "noop8", 8);
         Path code = manifests.resolve("noop/src");
-        int platformPort = BenchProcesses.freePort();
+        int platformPort = FreePorts.belowEphemeralRange();
         Process platform = processes.standalone(repository, platformPort, work.resolve("home"),
                 manifests, Map.of());
         Path runtimes = RuntimeFiles.unpack(work.resolve("runtimes"));

@@ -31,6 +31,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.klambda.agent.Interpreters;
+import dev.klambda.core.net.FreePorts;
 import dev.klambda.it.KafkaOffsets;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -174,8 +175,8 @@ public final class MappingBenchmarks {
                   timeout: 30
                   environment: {variables: {CONTROL: "http://127.0.0.1:%d/"}}
                 """.formatted(control.getAddress().getPort()));
-        int port = BenchProcesses.freePort();
-        int kafkaPort = BenchProcesses.freePort();
+        int port = FreePorts.belowEphemeralRange();
+        int kafkaPort = FreePorts.belowEphemeralRange();
         platform = processes.standalone(repository, port, work.resolve("home"), manifests,
                 Map.of("KLAMBDA_KAFKA_PORT", Integer.toString(kafkaPort)));
         bootstrap = "127.0.0.1:" + kafkaPort;

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.klambda.core.net.FreePorts;
+
 /**
  * What {@code ./klambda up} promises, checked with a client we did not write: the packaged
  * platform started the way the script starts it (KLAMBDA_* variables, the repository's examples),
@@ -53,7 +54,7 @@ class ExamplesWithAwsCliIT {
 
         /** Starts the platform as ./klambda up does and returns once it listens. */
         static Platform start(Path home) throws Exception {
-            int port = freePort();
+            int port = FreePorts.belowEphemeralRange();
             String java = ProcessHandle.current().info().command().orElse("java");
             ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString()).redirectErrorStream(true);
             builder.environment().putAll(Map.of("KLAMBDA_PORT", String.valueOf(port), "KLAMBDA_HOME", home.toString(),
@@ -77,12 +78,6 @@ class ExamplesWithAwsCliIT {
             });
             assertThat(listening.await(60, TimeUnit.SECONDS)).as("banner within 60 s; output: %s", output).isTrue();
             return new Platform(process, port, output);
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            }
         }
     }
 

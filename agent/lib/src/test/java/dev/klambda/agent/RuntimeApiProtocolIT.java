@@ -9,8 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+
+import dev.klambda.core.net.FreePorts;
 
 /**
  * The Runtime API's answers to a runtime that breaks the protocol, checked by playing the runtime
@@ -146,7 +146,7 @@ class RuntimeApiProtocolIT {
 
     @Test
     void aFixedPortIsListenedOnAgainForTheNextRuntime() throws Exception {
-        int port = freePortBelowTheEphemeralRange();
+        int port = FreePorts.belowEphemeralRange();
         startWithoutARuntime(Duration.ofSeconds(1), port);
         playARuntimeThatTimesOut(port);
         assertThat(environment.runtimeApiPort()).isEqualTo(port);
@@ -159,7 +159,7 @@ class RuntimeApiProtocolIT {
 
     @Test
     void aFixedPortIsBoundAgainAsSoonAsItsServerHasClosed() throws Exception {
-        int port = freePortBelowTheEphemeralRange();
+        int port = FreePorts.belowEphemeralRange();
         // as the environment does for each new runtime: the next server listens once the last one's close completed
         Future<RuntimeApiServer> servers = RuntimeApiServer.start(vertx, null, "127.0.0.1", port);
         for (int round = 0; round < 100; round++) {
@@ -169,22 +169,6 @@ class RuntimeApiProtocolIT {
         RuntimeApiServer last = servers.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertThat(last.port()).isEqualTo(port);
         last.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    /**
-     * A free port that no outgoing connection takes in the meantime, as Lambda's 9001 is in a pod:
-     * one from the ephemeral range (32768 and up) could be, while the environment listens again.
-     */
-    private static int freePortBelowTheEphemeralRange() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
-            try (ServerSocket free = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return free.getLocalPort();
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port between 20000 and 30000");
     }
 
     /**

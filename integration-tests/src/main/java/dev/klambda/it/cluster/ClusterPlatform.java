@@ -36,6 +36,8 @@ import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 
+import dev.klambda.core.net.FreePorts;
+
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -214,7 +216,7 @@ public final class ClusterPlatform implements AutoCloseable {
     private void startServices() throws IOException, InterruptedException {
         Path work = Files.createDirectories(options.workDirectory()).toAbsolutePath();
         codeStore = Files.createDirectories(work.resolve("code-store"));
-        int invokerPort = ServiceProcess.freePort();
+        int invokerPort = FreePorts.belowEphemeralRange();
         // One file for every service, as the chart's ConfigMap: each must ignore the others' settings.
         Map<String, String> shared = new HashMap<>();
         shared.put("quarkus.kubernetes-client.api-server-url", kubernetes.getConfiguration().getMasterUrl());
@@ -247,7 +249,7 @@ public final class ClusterPlatform implements AutoCloseable {
         controllerProperties.put("quarkus.operator-sdk.crd.apply", "false");
         controllerProperties.put("quarkus.operator-sdk.crd.validate", "false");
         controllerProperties.putAll(options.controllerProperties());
-        controller = ServiceProcess.start("controller", build("controller"), ServiceProcess.freePort(),
+        controller = ServiceProcess.start("controller", build("controller"), FreePorts.belowEphemeralRange(),
                 controllerProperties, work, Duration.ofSeconds(60));
         started.add(controller);
 
@@ -285,7 +287,7 @@ public final class ClusterPlatform implements AutoCloseable {
             throws IOException, InterruptedException {
         Map<String, String> properties = new HashMap<>(invokerProperties);
         properties.putAll(more);
-        return ServiceProcess.start(process, build(module), ServiceProcess.freePort(), properties,
+        return ServiceProcess.start(process, build(module), FreePorts.belowEphemeralRange(), properties,
                 Files.createDirectories(options.workDirectory()).toAbsolutePath(), Duration.ofSeconds(60));
     }
 

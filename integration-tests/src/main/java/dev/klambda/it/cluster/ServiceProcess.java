@@ -1,8 +1,6 @@
 package dev.klambda.it.cluster;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,15 +35,6 @@ public final class ServiceProcess implements AutoCloseable {
         this.process = process;
         this.port = port;
         this.log = log;
-    }
-
-    /** A free TCP port on the loopback address, for a service that must be told its port before it starts. */
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**

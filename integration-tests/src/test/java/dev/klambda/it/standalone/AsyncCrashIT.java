@@ -39,8 +39,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.klambda.core.net.FreePorts;
 import dev.klambda.it.cluster.ClusterPlatform;
-import dev.klambda.it.cluster.ServiceProcess;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -140,7 +140,7 @@ class AsyncCrashIT {
         output = new AppendedLines(processed);
         settings = new StandaloneProcess.Settings(ClusterPlatform.repositoryRoot().resolve(
                 "standalone/target/quarkus-app/quarkus-run.jar"), work.resolve("home"), manifests,
-                ServiceProcess.freePort(), ServiceProcess.freePort(), List.of("-Xmx512m", "-XX:+UseSerialGC",
+                FreePorts.belowEphemeralRange(), FreePorts.belowEphemeralRange(), List.of("-Xmx512m", "-XX:+UseSerialGC",
                         "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                         // Eight runtimes at most, each busy 20 ms per event: at most 400 events a
                         // second, so that kills while processing land at many different points.

@@ -42,9 +42,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.klambda.core.net.FreePorts;
 import dev.klambda.it.KafkaOffsets;
 import dev.klambda.it.cluster.ClusterPlatform;
-import dev.klambda.it.cluster.ServiceProcess;
 import dev.klambda.standalone.async.EmbeddedKafka;
 
 /**
@@ -168,7 +168,7 @@ class MappingCrashIT {
     void noRecordIsLostAndEachPartitionKeepsItsOrderAcrossKills() throws Exception {
         StandaloneProcess.Settings settings = new StandaloneProcess.Settings(
                 ClusterPlatform.repositoryRoot().resolve("standalone/target/quarkus-app/quarkus-run.jar"),
-                work.resolve("home"), manifests(), ServiceProcess.freePort(), ServiceProcess.freePort(),
+                work.resolve("home"), manifests(), FreePorts.belowEphemeralRange(), FreePorts.belowEphemeralRange(),
                 List.of("-Xmx512m", "-Dklambda.mappings.session-timeout=6s", "-Dklambda.mappings.first-backoff=100ms",
                         "-Dklambda.mappings.max-backoff=1s"));
         StandaloneProcess platform = StandaloneProcess.start(settings, work.resolve("standalone-0.log"), START);

@@ -3,7 +3,6 @@ package dev.klambda.standalone.async;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -24,6 +23,7 @@ import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
+import dev.klambda.core.net.FreePorts;
 import dev.klambda.invoker.async.AsyncTopics;
 
 import kafka.server.KafkaConfig;
@@ -65,8 +65,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(Path directory, int port, int partitions, Map<String, Integer> listeners,
             Map<String, String> settings) throws Exception {
         Files.createDirectories(directory);
-        int clientPort = port == 0 ? freePort() : requireFree(port);
-        int controllerPort = freePort();
+        int clientPort = port == 0 ? FreePorts.belowEphemeralRange() : requireFree(port);
+        int controllerPort = FreePorts.belowEphemeralRange();
         String logs = directory.toAbsolutePath().toString();
         Properties config = new Properties();
         config.put("node.id", "1");
@@ -152,14 +152,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("Port " + port + " for the embedded Kafka broker is taken (another Kafka"
                     + " or klambda?); set KLAMBDA_KAFKA_PORT to another port, or 0 for any free one", e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,15 +1,13 @@
 package dev.klambda.standalone.async;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.Map;
 
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import dev.klambda.core.net.FreePorts;
 
 /**
  * What the asynchronous invocation tests need around the application: a known port for its Kafka
@@ -37,7 +35,7 @@ public class AsyncServices implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        kafkaPort = freePort();
+        kafkaPort = FreePorts.belowEphemeralRange();
         sqs = SQSRestServerBuilder.withPort(0).withInterface("127.0.0.1").start();
         sqsPort = sqs.waitUntilStarted().localAddress().getPort();
         control = new FunctionControl();
@@ -51,14 +49,6 @@ public class AsyncServices implements QuarkusTestResourceLifecycleManager {
         }
         if (sqs != null) {
             sqs.stopAndWait();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -48,6 +48,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
+import dev.klambda.core.net.FreePorts;
 import dev.klambda.standalone.LambdaClients;
 import dev.klambda.standalone.ManifestsResource;
 import dev.klambda.standalone.async.EmbeddedKafka;
@@ -400,7 +401,7 @@ class KafkaMappingsIT {
     @Test
     void readsASaslScramClusterWithTheSecretsCredentialsAndReportsWrongOrMissingOnes(@TempDir Path brokerDirectory)
             throws Exception {
-        int saslPort = freePort();
+        int saslPort = FreePorts.belowEphemeralRange();
         String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
         try (EmbeddedKafka secured = EmbeddedKafka.start(brokerDirectory, 0, 1, Map.of("SASL_PLAINTEXT", saslPort),
                 Map.of("sasl.enabled.mechanisms", "SCRAM-SHA-512",
@@ -473,11 +474,5 @@ class KafkaMappingsIT {
     static String manifestUuid(String name) {
         return UUID.nameUUIDFromBytes(("klambda:EventSourceMapping(default/" + name + ")").getBytes(StandardCharsets.UTF_8))
                 .toString();
-    }
-
-    static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -7,7 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.klambda.core.net.FreePorts;
 
 /**
  * The packaged agent as a pod runs it: configured by KLAMBDA_* variables, pre-warming the runtime,
@@ -56,8 +57,8 @@ class AgentMainIT {
     @Test
     void runsOneEnvironmentAsAPodDoes() throws Exception {
         Path marker = dir.resolve("terminated");
-        int invokePort = freePort();
-        int runtimePort = freePort();
+        int invokePort = FreePorts.belowEphemeralRange();
+        int runtimePort = FreePorts.belowEphemeralRange();
         Map<String, String> env = new HashMap<>(Map.of("KLAMBDA_INVOKE_PORT", Integer.toString(invokePort),
                 "KLAMBDA_RUNTIME_API_PORT", Integer.toString(runtimePort), "KLAMBDA_ENV_TERM_MARKER", marker.toString()));
         Serving agent = serve(env, "0.0.0.0", invokePort);
@@ -85,8 +86,8 @@ class AgentMainIT {
     @Test
     void servesFromItsOwnLoopbackAddressAsATestHarnessPodDoes() throws Exception {
         String host = "127.0.0.7";
-        int invokePort = freePort();
-        int runtimePort = freePort();
+        int invokePort = FreePorts.belowEphemeralRange();
+        int runtimePort = FreePorts.belowEphemeralRange();
         Serving agent = serve(new HashMap<>(Map.of("KLAMBDA_INVOKE_HOST", host, "KLAMBDA_RUNTIME_API_HOST", host,
                 "KLAMBDA_INVOKE_PORT", Integer.toString(invokePort), "KLAMBDA_RUNTIME_API_PORT",
                 Integer.toString(runtimePort))), host, invokePort);
@@ -112,9 +113,9 @@ class AgentMainIT {
         Path entry = Files.createDirectories(dir.resolve("image")).resolve("entry.sh");
         Files.writeString(entry, BOOTSTRAP.replace("API=", "GREETING=\"$1\"\nAPI="));
         Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rwxr-xr-x"));
-        int invokePort = freePort();
+        int invokePort = FreePorts.belowEphemeralRange();
         Serving agent = serve(new HashMap<>(Map.of("KLAMBDA_INVOKE_PORT", Integer.toString(invokePort),
-                "KLAMBDA_RUNTIME_API_PORT", Integer.toString(freePort()), "KLAMBDA_IMAGE_ENTRY_POINT",
+                "KLAMBDA_RUNTIME_API_PORT", Integer.toString(FreePorts.belowEphemeralRange()), "KLAMBDA_IMAGE_ENTRY_POINT",
                 "[\"" + entry + "\"]", "KLAMBDA_IMAGE_COMMAND", "[\"from-the-command\"]")), "0.0.0.0", invokePort);
         try {
             HttpResponse<String> response = invoke(HttpClient.newHttpClient(), "127.0.0.1", invokePort);
@@ -127,9 +128,9 @@ class AgentMainIT {
 
     @Test
     void anImageEntrypointThatIsNotThereFailsTheInvocationAsLambdaDoes() throws Exception {
-        int invokePort = freePort();
+        int invokePort = FreePorts.belowEphemeralRange();
         Serving agent = serve(new HashMap<>(Map.of("KLAMBDA_EAGER_INIT", "false", "KLAMBDA_INVOKE_PORT",
-                Integer.toString(invokePort), "KLAMBDA_RUNTIME_API_PORT", Integer.toString(freePort()),
+                Integer.toString(invokePort), "KLAMBDA_RUNTIME_API_PORT", Integer.toString(FreePorts.belowEphemeralRange()),
                 "KLAMBDA_IMAGE_ENTRY_POINT", "[\"/lambda-entrypoint.sh\"]", "KLAMBDA_HANDLER", "app.handler")), "0.0.0.0",
                 invokePort);
         try {
@@ -143,9 +144,10 @@ class AgentMainIT {
 
     @Test
     void isReadyAtOnceWhenInitWaitsForTheFirstInvocation() throws Exception {
-        int invokePort = freePort();
+        int invokePort = FreePorts.belowEphemeralRange();
         Serving agent = serve(new HashMap<>(Map.of("KLAMBDA_EAGER_INIT", "false", "KLAMBDA_INVOKE_PORT",
-                Integer.toString(invokePort), "KLAMBDA_RUNTIME_API_PORT", Integer.toString(freePort()))), "0.0.0.0",
+                Integer.toString(invokePort), "KLAMBDA_RUNTIME_API_PORT", Integer.toString(FreePorts.belowEphemeralRange()))),
+                "0.0.0.0",
                 invokePort);
         try {
             HttpClient http = HttpClient.newHttpClient();
@@ -233,12 +235,6 @@ class AgentMainIT {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
